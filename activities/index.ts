@@ -1,0 +1,26 @@
+/**
+ * Every activity, built over its dependencies so workflows import only the type and undici/pino never enter the
+ * workflow bundle. Each activity names its remote effect.
+ */
+import type { AsanaClient } from '../asana/client';
+import type { AttioClient } from '../attio/client';
+
+export interface ActivityDependencies {
+  asana: AsanaClient;
+  attio: AttioClient;
+}
+
+export const createActivities = (deps: ActivityDependencies) => ({
+  /** Returns the gid of the user the Asana token belongs to. */
+  async checkAsanaConnection(): Promise<string> {
+    return (await deps.asana.getMe()).gid;
+  },
+  /** Returns the id of the Attio workspace the token belongs to. */
+  async checkAttioConnection(): Promise<string> {
+    const self = await deps.attio.getSelf();
+    if (!self.active) throw new Error('Attio says this token is not active');
+    return self.workspace_id ?? 'unknown workspace';
+  },
+});
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,53 @@
+/**
+ * Asana REST client (undici). Responses are parsed with zod, strict on the fields used and tolerant of extra ones.
+ * Failures become Temporal ApplicationFailures (asana/errors.ts), so activities can let them propagate.
+ */
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { type JsonRequest, requestJson } from '../common/http-json';
+import { asanaFailure } from './errors';
+
+export interface AsanaClientOptions {
+  /** @default 'https://app.asana.com/api/1.0' */
+  baseUrl: string;
+  token: string;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+const Compact = z.object({ gid: z.string(), resource_type: z.string().optional(), name: z.string().optional() });
+
+export const AsanaUser = z.object({
+  gid: z.string(),
+  name: z.string().optional(),
+  workspaces: z.array(Compact).optional(),
+});
+export type AsanaUser = z.infer<typeof AsanaUser>;
+
+const dataOf = <T extends z.ZodType>(schema: T) => z.object({ data: schema });
+
+export class AsanaClient {
+  constructor(private readonly options: AsanaClientOptions) {}
+
+  /** GET /users/me: who the token belongs to and which workspaces it sees. */
+  async getMe(): Promise<AsanaUser> {
+    const body = await this.call('GET', '/users/me', { opt_fields: 'name,workspaces.name' });
+    return dataOf(AsanaUser).parse(body).data;
+  }
+
+  /** One call; returns the parsed JSON body or throws the mapped failure. */
+  async call(method: JsonRequest['method'], path: string, query?: JsonRequest['query'], body?: unknown): Promise<unknown> {
+    const response = await requestJson({
+      baseUrl: this.options.baseUrl,
+      token: this.options.token,
+      method,
+      path,
+      query,
+      body,
+      timeoutMs: this.options.timeoutMs,
+      dispatcher: this.options.dispatcher,
+    });
+    if (response.status < 200 || response.status >= 300) throw asanaFailure(response, `${method} ${path}`);
+    return response.body;
+  }
+}

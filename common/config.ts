@@ -1,0 +1,178 @@
+/**
+ * Every setting of the service, read from environment variables (and an optional `.env` file) through one zod schema.
+ *
+ * Each variable is declared once in `variables` with its description and whether it is secret. The README's
+ * configuration table is generated from these declarations (`npm run generate`), and docker-compose.yml may only set
+ * variables declared here (checked by test/unit/docker-compose.test.ts).
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+interface Variable<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  description: string;
+  /** Secret values are never printed: not in logs, not in config errors. */
+  secret?: boolean;
+}
+
+const variable = <S extends z.ZodType>(schema: S, description: string, secret = false): Variable<S> => ({
+  schema,
+  description,
+  secret,
+});
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const optionalText = () =>
+  z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? undefined : value))
+    .optional();
+
+export const variables = {
+  // --- Asana and Attio ---
+  ASANA_TOKEN: variable(
+    optionalText(),
+    'Asana personal access token. With ATTIO_TOKEN unset too, the service runs the demo against local stand-ins.',
+    true,
+  ),
+  ASANA_BASE_URL: variable(z.url().default('https://app.asana.com/api/1.0'), 'Base URL of the Asana REST API.'),
+  ATTIO_TOKEN: variable(optionalText(), 'Attio API token (workspace access token).', true),
+  ATTIO_BASE_URL: variable(z.url().default('https://api.attio.com'), 'Base URL of the Attio REST API.'),
+
+  // --- Temporal ---
+  TEMPORAL_ADDRESS: variable(
+    optionalText(),
+    'host:port of an existing Temporal cluster. When set, no dev server is started and this cluster is used.',
+  ),
+  TEMPORAL_NAMESPACE: variable(z.string().min(1).default('default'), 'Temporal namespace.'),
+  TEMPORAL_CLI: variable(
+    optionalText(),
+    'Path to a `temporal` binary; otherwise PATH, then a pinned install into .tools/ (scripts/ensure-temporal).',
+  ),
+  TEMPORAL_PORT: variable(port(7233), 'gRPC port of the embedded dev server (only when TEMPORAL_ADDRESS is unset).'),
+  TEMPORAL_UI_PORT: variable(port(8233), 'Web UI port of the embedded dev server.'),
+  TEMPORAL_DB_FILE: variable(
+    z.string().min(1).default('.temporal/dev.db'),
+    'SQLite file of the embedded dev server; its state survives restarts.',
+  ),
+  TEMPORAL_UI_URL: variable(
+    optionalText(),
+    'Web UI URL printed for operators when TEMPORAL_ADDRESS points at an existing cluster.',
+  ),
+  PAYLOAD_ENCRYPTION_KEY: variable(
+    optionalText().pipe(
+      z
+        .string()
+        .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+        .optional(),
+    ),
+    'AES-256-GCM key (base64, 32 bytes) that encrypts workflow payloads in Temporal history. Required outside the demo.',
+    true,
+  ),
+
+  // --- Receiver ---
+  RECEIVER_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Interface the webhook receiver listens on.'),
+  RECEIVER_PORT: variable(port(3000), 'Port the webhook receiver listens on.'),
+  RECEIVER_PUBLIC_URL: variable(
+    optionalText().pipe(z.url().optional()),
+    'Public base URL of the receiver that Asana posts to. Defaults to http://localhost:RECEIVER_PORT.',
+  ),
+  RECEIVER_ACK_TIMEOUT_MS: variable(
+    milliseconds(5000),
+    'Longest wait for Temporal to record a delivery before answering 503 (well under Asana’s 10 s).',
+  ),
+
+  // --- Demo stand-ins ---
+  ASANA_STAND_IN_PORT: variable(port(4010), 'Port of the Asana stand-in in demo mode.'),
+  ATTIO_STAND_IN_PORT: variable(port(4020), 'Port of the Attio stand-in in demo mode.'),
+
+  // --- Logging ---
+  LOG_LEVEL: variable(
+    z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    'Minimum level of log lines.',
+  ),
+  LOG_FORMAT: variable(
+    z.enum(['json', 'pretty', 'auto']).default('auto'),
+    'json for machines, pretty for people; auto is pretty on a terminal and json otherwise.',
+  ),
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof variables;
+
+type Parsed = { [K in VariableName]: z.output<(typeof variables)[K]['schema']> };
+
+export type Mode = 'demo' | 'live';
+
+export interface Config {
+  readonly mode: Mode;
+  readonly env: Readonly<Parsed>;
+  /** Where Asana posts deliveries: RECEIVER_PUBLIC_URL or http://localhost:RECEIVER_PORT. */
+  readonly receiverPublicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const secretVariableNames = (Object.keys(variables) as VariableName[]).filter(
+  (name) => (variables[name] as Variable).secret,
+);
+
+const schema = z.object(
+  Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, v.schema])) as {
+    [K in VariableName]: (typeof variables)[K]['schema'];
+  },
+);
+
+/**
+ * Parses the environment into a Config, or throws one ConfigError that lists every problem with its variable name.
+ * Messages never contain the value of a secret variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '(environment)');
+      const secret = secretVariableNames.includes(name as VariableName);
+      problems.push(`${name}: ${secret ? 'invalid value (not shown: secret)' : issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const parsed = result.data as Parsed;
+
+  const hasAsana = parsed.ASANA_TOKEN !== undefined;
+  const hasAttio = parsed.ATTIO_TOKEN !== undefined;
+  if (hasAsana !== hasAttio) {
+    problems.push(
+      hasAsana
+        ? 'ATTIO_TOKEN: missing; set it too to sync for real, or unset ASANA_TOKEN to run the demo'
+        : 'ASANA_TOKEN: missing; set it too to sync for real, or unset ATTIO_TOKEN to run the demo',
+    );
+  }
+  const mode: Mode = hasAsana && hasAttio ? 'live' : 'demo';
+  if (mode === 'live' && parsed.PAYLOAD_ENCRYPTION_KEY === undefined) {
+    problems.push('PAYLOAD_ENCRYPTION_KEY: required outside the demo (generate one: openssl rand -base64 32)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    mode,
+    env: parsed,
+    receiverPublicUrl: (parsed.RECEIVER_PUBLIC_URL ?? `http://localhost:${parsed.RECEIVER_PORT}`).replace(/\/$/, ''),
+  };
+}
+
+/** Reads `.env` into process.env (without overriding variables already set), if the file exists. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** The secret values present in a config, so the logger can scrub them from any output. */
+export const secretValues = (config: Config): string[] =>
+  secretVariableNames.map((name) => config.env[name]).filter((v): v is string => typeof v === 'string' && v !== '');

@@ -1,0 +1,161 @@
+/**
+ * Starts and stops the real Temporal dev server (`temporal server start-dev`): SQLite persistence in a file, Web UI,
+ * the project's search attributes. Used by `npm start` and by the test harness (test/helpers/global-setup.ts).
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { assertPortFree } from './ports';
+import { searchAttributeCliArgs } from './search-attributes';
+
+const PROJECT_ROOT = resolve(__dirname, '..');
+
+/**
+ * Runs scripts/ensure-temporal and returns the path of the `temporal` binary it found or installed.
+ * Rejects with the script's own explanation when no binary can be had.
+ */
+export async function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('bash', [resolve(PROJECT_ROOT, 'scripts/ensure-temporal')], {
+      env: { ...env, TEMPORAL_ADDRESS: '' },
+      maxBuffer: 1 << 20,
+    });
+    const path = stdout.trim().split('\n').pop();
+    if (!path) throw new Error('scripts/ensure-temporal printed no path');
+    return path;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(stderr || (error as Error).message);
+  }
+}
+
+export interface DevServerOptions {
+  /** Path of the `temporal` binary (ensureTemporalCli()). */
+  cli: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file; created with its folder. State survives restarts. */
+  dbFile: string;
+  namespace?: string;
+  /** Turns the Web UI off (tests). @default false */
+  headless?: boolean;
+  /** Names of the variables that set the ports, for the "port in use" message. */
+  portVariables?: { port: string; uiPort: string };
+  /** How long to wait for the frontend to answer. @default 60_000 */
+  startTimeoutMs?: number;
+  /** Called once if the server exits on its own (not through stop()). */
+  onUnexpectedExit?: (description: string) => void;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly uiUrl: string | undefined;
+  readonly pid: number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_TAIL = 4000;
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { port, uiPort, headless = false } = options;
+  const variables = options.portVariables ?? { port: 'TEMPORAL_PORT', uiPort: 'TEMPORAL_UI_PORT' };
+  await assertPortFree(port, variables.port);
+  if (!headless) await assertPortFree(uiPort, variables.uiPort);
+
+  const dbFile = resolve(options.dbFile);
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    dbFile,
+    // WAL keeps the single SQLite connection from serialising readers behind writers (shared/facts/performance.md 1b).
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--log-level',
+    'warn',
+    ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
+    ...searchAttributeCliArgs(),
+    ...(headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
+  ];
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_TAIL));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  let stopping = false;
+  const exited = new Promise<string>((resolveExit) => {
+    child.once('error', (error) => resolveExit(`could not run ${options.cli}: ${error.message}`));
+    child.once('exit', (code, signal) => resolveExit(`exited with ${signal ?? `code ${code}`}`));
+  });
+  void exited.then((how) => {
+    if (!stopping) options.onUnexpectedExit?.(`Temporal dev server ${how}\n${output.trim()}`);
+  });
+
+  const address = `127.0.0.1:${port}`;
+  const ready = waitUntilServing(address, options.namespace ?? 'default', options.startTimeoutMs ?? 60_000);
+  const outcome = await Promise.race([ready.then(() => 'ready' as const), exited]);
+  if (outcome !== 'ready') {
+    ready.cancel();
+    throw new Error(`Temporal dev server did not start: ${outcome}\n${output.trim()}`);
+  }
+
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    stopping = true;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  // Never leave a server behind if this process exits without calling stop().
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  return {
+    address,
+    uiUrl: headless ? undefined : `http://localhost:${uiPort}`,
+    pid: child.pid ?? -1,
+    stop,
+  };
+}
+
+interface Cancellable<T> extends Promise<T> {
+  cancel(): void;
+}
+
+/** Resolves once the frontend answers and the namespace exists; polls until `timeoutMs`. */
+function waitUntilServing(address: string, namespace: string, timeoutMs: number): Cancellable<void> {
+  let cancelled = false;
+  const promise = (async () => {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (!cancelled && Date.now() < deadline) {
+      try {
+        const connection = await Connection.connect({ address, connectTimeout: 1000 });
+        try {
+          await connection.workflowService.describeNamespace({ namespace });
+          return;
+        } finally {
+          await connection.close();
+        }
+      } catch (error) {
+        lastError = error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    if (!cancelled) throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+  })() as Cancellable<void>;
+  promise.cancel = () => (cancelled = true);
+  promise.catch(() => undefined);
+  return promise;
+}

@@ -1,0 +1,26 @@
+/** Two projects: unit (pure, no servers) and integration (real Temporal dev server + stand-ins). */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // 2 cores: one jest worker per core; the dev server shares them.
+  maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+      testTimeout: 120_000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

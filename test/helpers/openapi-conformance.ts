@@ -1,0 +1,122 @@
+/**
+ * Validates HTTP exchanges against the official OpenAPI documents in ../shared/specs/ with openapi-backend (Ajv),
+ * so no schema is copied by hand. Used two ways:
+ *  - every response a stand-in sends (stand-ins record them), against the operation it answers;
+ *  - every request the project's own Asana and Attio clients send.
+ *
+ * Where a spec is silent (Attio's 401/429 bodies, Asana's webhook delivery body) the caller checks the shape the fact
+ * sheets give instead; `validateResponse` reports "no schema" for such a status so the caller notices.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import addFormats from 'ajv-formats';
+import OpenAPIBackend, { type Operation } from 'openapi-backend';
+import { parse as parseYaml } from 'yaml';
+
+export const SPECS_DIR = resolve(__dirname, '../../../shared/specs');
+
+export type SpecName = 'asana' | 'attio';
+
+const SPEC_FILES: Record<SpecName, { file: string; basePath: string }> = {
+  asana: { file: 'asana_oas.yaml', basePath: '/api/1.0' },
+  attio: { file: 'attio_openapi.json', basePath: '' },
+};
+
+/** One request and its response, as a stand-in records it or a test captures it. */
+export interface HttpExchange {
+  method: string;
+  /** Path and query as sent, e.g. `/api/1.0/tasks/123?opt_fields=name`. */
+  url: string;
+  requestHeaders?: Record<string, string | string[] | undefined>;
+  requestBody?: unknown;
+  status?: number;
+  responseHeaders?: Record<string, string | string[] | undefined>;
+  responseBody?: unknown;
+}
+
+export interface Conformance {
+  /** The spec's operation for a method and URL, or undefined when the spec has no such path. */
+  operationFor(method: string, url: string): Operation | undefined;
+  /** Problems with the response of an exchange; empty when it conforms. */
+  validateResponse(exchange: HttpExchange): string[];
+  /** Problems with the request of an exchange (path, query, headers, body); empty when it conforms. */
+  validateRequest(exchange: HttpExchange): string[];
+}
+
+const cache = new Map<SpecName, Promise<Conformance>>();
+
+/** Loads and compiles a spec once per test process. */
+export function conformanceTo(spec: SpecName): Promise<Conformance> {
+  let loaded = cache.get(spec);
+  if (!loaded) {
+    loaded = load(spec);
+    cache.set(spec, loaded);
+  }
+  return loaded;
+}
+
+async function load(spec: SpecName): Promise<Conformance> {
+  const { file, basePath } = SPEC_FILES[spec];
+  const text = readFileSync(resolve(SPECS_DIR, file), 'utf8');
+  const definition = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  // `quick` skips validating the document itself: Asana's document puts siblings next to $ref, which the strict
+  // OpenAPI 3.0 meta-schema rejects although every tool (and Asana's own SDK generator) reads it fine.
+  const api = new OpenAPIBackend({
+    definition,
+    quick: true,
+    strict: false,
+    validate: true,
+    ajvOpts: { strict: false, allErrors: true },
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+  });
+  await api.init();
+
+  const split = (url: string) => {
+    const parsed = new URL(url, 'http://stand-in');
+    const path = parsed.pathname.startsWith(basePath) ? parsed.pathname.slice(basePath.length) || '/' : parsed.pathname;
+    const query: Record<string, string | string[]> = {};
+    for (const [key, value] of parsed.searchParams) {
+      const prior = query[key];
+      query[key] = prior === undefined ? value : ([] as string[]).concat(prior, value);
+    }
+    return { path, query };
+  };
+
+  const operationFor = (method: string, url: string) =>
+    api.matchOperation({ method: method.toLowerCase(), path: split(url).path, headers: {} }) ?? undefined;
+
+  const format = (errors: { instancePath?: string; message?: string; params?: unknown }[] | null | undefined) =>
+    (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`.trim());
+
+  return {
+    operationFor,
+    validateResponse(exchange) {
+      const operation = operationFor(exchange.method, exchange.url);
+      if (!operation) return [`${exchange.method} ${exchange.url}: no such operation in the ${spec} spec`];
+      const status = exchange.status ?? 200;
+      const responses = operation.responses ?? {};
+      const declared = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+      if (!declared) return [`${operation.operationId ?? operation.path}: the ${spec} spec declares no ${status}`];
+      const result = api.validateResponse(exchange.responseBody, operation, status);
+      return format(result.errors).map((e) => `${exchange.method} ${exchange.url} → ${status}: ${e}`);
+    },
+    validateRequest(exchange) {
+      const { path, query } = split(exchange.url);
+      const headers: Record<string, string | string[]> = {};
+      for (const [key, value] of Object.entries(exchange.requestHeaders ?? {})) {
+        if (value !== undefined) headers[key.toLowerCase()] = value;
+      }
+      const result = api.validateRequest({
+        method: exchange.method.toLowerCase(),
+        path,
+        query,
+        headers,
+        body: exchange.requestBody,
+      });
+      return format(result.errors).map((e) => `${exchange.method} ${exchange.url}: ${e}`);
+    },
+  };
+}

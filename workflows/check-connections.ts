@@ -1,0 +1,37 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { TASK_QUEUES } from '../common/task-queues';
+import type { CheckConnectionsInput, CheckConnectionsResult, ConnectionCheck } from './definitions';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// A connectivity check should answer fast and report, not wait out a long outage: three attempts, then say why.
+const checkOptions = { startToCloseTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' } } as const;
+const asana = proxyActivities<Activities>({ ...checkOptions, taskQueue: TASK_QUEUES.asana });
+const attio = proxyActivities<Activities>({ ...checkOptions, taskQueue: TASK_QUEUES.attio });
+
+/**
+ * Checks that the configured Asana and Attio credentials work, through the same task queues as the sync.
+ * Started by the demo at start-up and by `cli check`; the result lists each system with the reason it failed.
+ */
+export async function checkConnections(input: CheckConnectionsInput = {}): Promise<CheckConnectionsResult> {
+  const systems = input.systems ?? ['asana', 'attio'];
+  const results = await Promise.all(
+    systems.map(async (system): Promise<ConnectionCheck> => {
+      try {
+        const identity =
+          system === 'asana' ? await asana.checkAsanaConnection() : await attio.checkAttioConnection();
+        return { system, ok: true, identity };
+      } catch (error) {
+        return { system, ok: false, error: failureMessage(error) };
+      }
+    }),
+  );
+  return { checks: results, ok: results.every((r) => r.ok) };
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return cause instanceof Error ? cause.message : String(cause);
+}
