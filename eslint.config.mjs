@@ -17,7 +17,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
       'no-console': 'error',
@@ -32,14 +35,32 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflows may not use Node built-ins: do I/O in an activity.' })),
-            ...['undici', 'pino', 'pino-pretty', 'express', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map(
-              (name) => ({ name, message: 'Workflows may not import I/O libraries: do I/O in an activity.' }),
-            ),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflows may not use Node built-ins: do I/O in an activity.',
+            })),
+            ...[
+              'undici',
+              'pino',
+              'pino-pretty',
+              'express',
+              '@temporalio/client',
+              '@temporalio/worker',
+              '@temporalio/activity',
+            ].map((name) => ({ name, message: 'Workflows may not import I/O libraries: do I/O in an activity.' })),
           ],
           patterns: [
             {
-              group: ['**/activities', '**/activities/**', '**/asana/**', '**/attio/**', '**/receiver/**', '**/stand-ins/**', '**/common/logger', '**/common/config'],
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/asana/**',
+                '**/attio/**',
+                '**/receiver/**',
+                '**/stand-ins/**',
+                '**/common/logger',
+                '**/common/config',
+              ],
               allowTypeImports: true,
               message: 'Workflows may import only types from code that does I/O.',
             },

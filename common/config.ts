@@ -84,6 +84,20 @@ export const variables = {
     'Longest wait for Temporal to record a delivery before answering 503 (well under Asana’s 10 s).',
   ),
 
+  // --- Worker ---
+  WORKER_MAX_CACHED_WORKFLOWS: variable(
+    z.coerce.number().int().min(0).default(500),
+    'Workflows a worker keeps in memory (sticky cache); bounds worker memory.',
+  ),
+  ASANA_MAX_REQUESTS_PER_SECOND: variable(
+    z.coerce.number().positive().default(20),
+    'Asana calls per second across all workers (Temporal task-queue rate limit). Asana allows 1,500/min on paid plans, 150/min on free.',
+  ),
+  ATTIO_MAX_WRITES_PER_SECOND: variable(
+    z.coerce.number().positive().default(20),
+    'Attio calls per second across all workers (Temporal task-queue rate limit). Attio allows 25 writes/s.',
+  ),
+
   // --- Demo stand-ins ---
   ASANA_STAND_IN_PORT: variable(port(4010), 'Port of the Asana stand-in in demo mode.'),
   ATTIO_STAND_IN_PORT: variable(port(4020), 'Port of the Attio stand-in in demo mode.'),

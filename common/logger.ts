@@ -84,6 +84,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   };
   const destination =
     options.destination ??
-    (pretty ? pinoPretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true }) : undefined);
-  return destination ? pino(pinoOptions, destination as DestinationStream) : pino(pinoOptions);
+    (pretty
+      ? pinoPretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true })
+      : undefined);
+  return destination ? pino(pinoOptions, destination) : pino(pinoOptions);
 }

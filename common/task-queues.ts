@@ -12,3 +12,6 @@ export const TASK_QUEUES = {
 } as const;
 
 export type TaskQueueName = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
+
+/** A set of task queue names (tests substitute unique ones). */
+export type TaskQueues = Record<keyof typeof TASK_QUEUES, string>;

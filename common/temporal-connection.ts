@@ -14,5 +14,9 @@ export const createDataConverter = (config: Config): DataConverter => ({
 
 export async function connectClient(config: Config, address = temporalAddress(config)): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace: config.env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config) });
+  return new Client({
+    connection,
+    namespace: config.env.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(config),
+  });
 }

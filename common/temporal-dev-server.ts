@@ -2,7 +2,7 @@
  * Starts and stops the real Temporal dev server (`temporal server start-dev`): SQLite persistence in a file, Web UI,
  * the project's search attributes. Used by `npm start` and by the test harness (test/helpers/global-setup.ts).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,7 +27,7 @@ export async function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env): P
     return path;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(stderr || (error as Error).message);
+    throw new Error(stderr || (error as Error).message, { cause: error });
   }
 }
 
@@ -150,10 +150,11 @@ function waitUntilServing(address: string, namespace: string, timeoutMs: number)
         }
       } catch (error) {
         lastError = error;
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 200).unref());
       }
     }
-    if (!cancelled) throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+    if (!cancelled)
+      throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
   })() as Cancellable<void>;
   promise.cancel = () => (cancelled = true);
   promise.catch(() => undefined);

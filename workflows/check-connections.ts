@@ -19,8 +19,7 @@ export async function checkConnections(input: CheckConnectionsInput = {}): Promi
   const results = await Promise.all(
     systems.map(async (system): Promise<ConnectionCheck> => {
       try {
-        const identity =
-          system === 'asana' ? await asana.checkAsanaConnection() : await attio.checkAttioConnection();
+        const identity = system === 'asana' ? await asana.checkAsanaConnection() : await attio.checkAttioConnection();
         return { system, ok: true, identity };
       } catch (error) {
         return { system, ok: false, error: failureMessage(error) };

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import addFormats from 'ajv-formats';
-import OpenAPIBackend, { type Operation } from 'openapi-backend';
+import OpenAPIBackend, { type Document, type Operation } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 
 export const SPECS_DIR = resolve(__dirname, '../../../shared/specs');
@@ -58,7 +58,7 @@ export function conformanceTo(spec: SpecName): Promise<Conformance> {
 async function load(spec: SpecName): Promise<Conformance> {
   const { file, basePath } = SPEC_FILES[spec];
   const text = readFileSync(resolve(SPECS_DIR, file), 'utf8');
-  const definition = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  const definition = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Document;
   // `quick` skips validating the document itself: Asana's document puts siblings next to $ref, which the strict
   // OpenAPI 3.0 meta-schema rejects although every tool (and Asana's own SDK generator) reads it fine.
   const api = new OpenAPIBackend({

@@ -1,0 +1,34 @@
+/**
+ * Listens with the receiver app and stops gracefully: no new connections, in-flight requests finish (each is bounded
+ * by RECEIVER_ACK_TIMEOUT_MS), idle keep-alive connections close.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
+import { PortInUseError } from '../common/ports';
+
+export interface RunningReceiver {
+  server: Server;
+  /** Bound port (useful when started on port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listen(app: Express, port: number, host: string): Promise<RunningReceiver> {
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, 'RECEIVER_PORT') : error),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

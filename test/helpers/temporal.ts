@@ -1,0 +1,72 @@
+/**
+ * Connections to the run's dev server (test/helpers/global-setup.ts), unique task queues, and workers that use the
+ * workflow bundle built once per run.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import { type Config, loadConfig } from '../../common/config';
+import { createDataConverter } from '../../common/temporal-connection';
+import type { TaskQueues } from '../../common/task-queues';
+import { createWorkers, runWorkers } from '../../workers/create-workers';
+
+export function temporalTestAddress(): string {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run integration tests through jest (globalSetup)');
+  return address;
+}
+
+/** A demo-mode config pointing at the test server, with overrides. */
+export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({ TEMPORAL_ADDRESS: temporalTestAddress(), LOG_LEVEL: 'warn', ...env });
+}
+
+export async function testClient(config = testConfig()): Promise<Client> {
+  const connection = await Connection.connect({ address: temporalTestAddress() });
+  return new Client({ connection, namespace: config.env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config) });
+}
+
+/** Task queue names unique to one test, derived from its name (as the SDK's own tests do). */
+export function uniqueTaskQueues(testName = expect.getState().currentTestName ?? 'test'): TaskQueues {
+  const base = `${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`;
+  return { sync: `${base}.sync`, asana: `${base}.asana`, attio: `${base}.attio` };
+}
+
+export interface TestWorkers {
+  workers: Worker[];
+  taskQueues: TaskQueues;
+  /** Runs `fn` while the workers poll, then drains them. */
+  runUntil<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export async function createTestWorkers(options: {
+  activities: Activities;
+  config?: Config;
+  taskQueues?: TaskQueues;
+}): Promise<TestWorkers & { close: () => Promise<void> }> {
+  const config = options.config ?? testConfig();
+  const taskQueues = options.taskQueues ?? uniqueTaskQueues();
+  const connection = await NativeConnection.connect({ address: temporalTestAddress() });
+  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
+  const workers = await createWorkers({
+    config,
+    connection,
+    activities: options.activities,
+    taskQueues,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+  });
+  return {
+    workers,
+    taskQueues,
+    async runUntil<T>(fn: () => Promise<T>): Promise<T> {
+      const running = runWorkers(workers);
+      try {
+        return await fn();
+      } finally {
+        await running.stop();
+      }
+    },
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../common/ports';
+import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { ensureTemporalCli, startDevServer } from '../../common/temporal-dev-server';
+
+// These tests start their own dev servers (the run's shared one is left alone), so they use free ports and a
+// private data folder.
+describe('the Temporal dev server launcher', () => {
+  let dir: string;
+  let cli: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dev-server-test-'));
+    cli = await ensureTemporalCli();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('keeps workflows across a restart on the same SQLite file, with the project’s search attributes', async () => {
+    const port = await freePort();
+    const dbFile = join(dir, 'restart.db');
+    const first = await startDevServer({ cli, port, uiPort: 0, headless: true, dbFile });
+    let connection = await Connection.connect({ address: first.address });
+    const attributes = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    expect(Object.keys(attributes.customAttributes ?? {})).toEqual(
+      expect.arrayContaining(SEARCH_ATTRIBUTES.map((key) => key.name)),
+    );
+    // No worker polls this queue: the workflow stays open, which is what must survive.
+    await new Client({ connection }).workflow.start('notRegistered', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: 'survives-restart',
+    });
+    await connection.close();
+    await first.stop();
+
+    const second = await startDevServer({ cli, port, uiPort: 0, headless: true, dbFile });
+    connection = await Connection.connect({ address: second.address });
+    const description = await new Client({ connection }).workflow.getHandle('survives-restart').describe();
+    expect(description.status.name).toBe('RUNNING');
+    await connection.close();
+    await second.stop();
+  });
+
+  test('refuses a port in use with a message naming the port and its variable, starting nothing', async () => {
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      await expect(
+        startDevServer({ cli, port, uiPort: 0, headless: true, dbFile: join(dir, 'busy.db') }),
+      ).rejects.toThrow(`Port ${port} is already in use. Stop what is using it, or set TEMPORAL_PORT to a free port.`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('reports a server that exits at start instead of pretending it runs', async () => {
+    const port = await freePort();
+    await expect(
+      startDevServer({
+        cli,
+        port,
+        uiPort: 0,
+        headless: true,
+        // A folder where the SQLite file should be: the server cannot open it and exits.
+        dbFile: dir,
+      }),
+    ).rejects.toThrow(/Temporal dev server did not start: exited with code [1-9]/);
+  });
+
+  test('ensure-temporal names the ways to provide the binary when TEMPORAL_CLI is wrong', async () => {
+    await expect(ensureTemporalCli({ ...process.env, TEMPORAL_CLI: join(dir, 'no-such-temporal') })).rejects.toThrow(
+      /TEMPORAL_CLI=.*no-such-temporal is not an executable Temporal CLI/,
+    );
+  });
+});

@@ -1,0 +1,75 @@
+import { ConfigError, loadConfig, secretVariableNames, variables } from '../../common/config';
+
+const LIVE = {
+  ASANA_TOKEN: '2/1200000000000001/1209999999999999:0123456789abcdef0123456789abcdef',
+  ATTIO_TOKEN: 'attio-token-0123456789abcdef0123456789abcdef',
+  PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('with no credentials it runs the demo on the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('demo');
+    expect(config.env.RECEIVER_PORT).toBe(3000);
+    expect(config.env.TEMPORAL_PORT).toBe(7233);
+    expect(config.env.TEMPORAL_UI_PORT).toBe(8233);
+    expect(config.env.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(config.receiverPublicUrl).toBe('http://localhost:3000');
+  });
+
+  test('with both tokens and an encryption key it runs live', () => {
+    const config = loadConfig({ ...LIVE, RECEIVER_PUBLIC_URL: 'https://sync.example.com/' });
+    expect(config.mode).toBe('live');
+    expect(config.receiverPublicUrl).toBe('https://sync.example.com');
+  });
+
+  test('lists every bad variable by name in one error', () => {
+    const problems = problemsOf({ RECEIVER_PORT: 'abc', TEMPORAL_UI_PORT: '70000', LOG_LEVEL: 'loud' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'RECEIVER_PORT', 'TEMPORAL_UI_PORT']);
+  });
+
+  test('names the missing token when only one of the two is set', () => {
+    expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN })).toEqual([expect.stringMatching(/^ATTIO_TOKEN: missing/)]);
+    expect(problemsOf({ ATTIO_TOKEN: LIVE.ATTIO_TOKEN })).toEqual([expect.stringMatching(/^ASANA_TOKEN: missing/)]);
+  });
+
+  test('requires an encryption key outside the demo', () => {
+    expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN, ATTIO_TOKEN: LIVE.ATTIO_TOKEN })).toEqual([
+      expect.stringMatching(/^PAYLOAD_ENCRYPTION_KEY: required/),
+    ]);
+  });
+
+  test('never prints a secret value, even when the value is what is wrong', () => {
+    const badKey = 'not-a-32-byte-key-but-still-a-secret-value';
+    const error = (() => {
+      try {
+        loadConfig({ ...LIVE, PAYLOAD_ENCRYPTION_KEY: badKey, RECEIVER_PORT: 'x' });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.message).toContain('PAYLOAD_ENCRYPTION_KEY');
+    expect(error.message).toContain('RECEIVER_PORT');
+    expect(error.message).not.toContain(badKey);
+    for (const value of Object.values(LIVE)) expect(error.message).not.toContain(value);
+  });
+
+  test('marks the tokens and the encryption key as secret', () => {
+    expect(secretVariableNames.sort()).toEqual(['ASANA_TOKEN', 'ATTIO_TOKEN', 'PAYLOAD_ENCRYPTION_KEY']);
+  });
+
+  test('gives every variable a description', () => {
+    for (const [name, v] of Object.entries(variables)) expect([name, v.description.length > 10]).toEqual([name, true]);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * One Worker per task queue: workflows on `sync`, Asana activities on `asana`, Attio activities on `attio`.
+ * The activity queues carry a server-side rate limit (maxTaskQueueActivitiesPerSecond), which Temporal enforces
+ * across every worker polling the queue, so adding workers never exceeds Asana's or Attio's limits.
+ */
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import type { Config } from '../common/config';
+import { createDataConverter } from '../common/temporal-connection';
+import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
+import { workflowsPath } from './workflows-path';
+
+export interface CreateWorkersOptions {
+  config: Config;
+  connection: NativeConnection;
+  activities: Activities;
+  /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Overrides the task queue names (tests use unique ones). */
+  taskQueues?: Partial<TaskQueues>;
+}
+
+export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
+  const { config, connection, activities } = options;
+  const queues = { ...TASK_QUEUES, ...options.taskQueues };
+  const common = {
+    connection,
+    namespace: config.env.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(config),
+    shutdownGraceTime: '10s',
+  } satisfies Partial<WorkerOptions>;
+
+  return Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: queues.sync,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+      maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.asana,
+      activities,
+      maxTaskQueueActivitiesPerSecond: config.env.ASANA_MAX_REQUESTS_PER_SECOND,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.attio,
+      activities,
+      maxTaskQueueActivitiesPerSecond: config.env.ATTIO_MAX_WRITES_PER_SECOND,
+    }),
+  ]);
+}
+
+/** Runs workers until they shut down; `stop()` drains them (in-flight tasks finish within the grace time). */
+export function runWorkers(workers: Worker[]): { done: Promise<void>; stop: () => Promise<void> } {
+  const done = Promise.all(workers.map((worker) => worker.run())).then(() => undefined);
+  return {
+    done,
+    stop: async () => {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

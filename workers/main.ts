@@ -1,0 +1,67 @@
+/**
+ * `npm run worker`: a worker process on its own (production, docker-compose). Stateless: run as many as needed.
+ */
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { AsanaClient } from '../asana/client';
+import { AttioClient } from '../attio/client';
+import { type Config, loadConfig, loadDotEnv, secretValues } from '../common/config';
+import { createLogger, type Logger } from '../common/logger';
+import { registerSearchAttributes } from '../common/register-search-attributes';
+import { temporalAddress } from '../common/temporal-connection';
+import { createWorkers, runWorkers } from './create-workers';
+import { installRuntimeLogging } from './runtime-logging';
+
+/** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
+export function createActivitiesFor(config: Config, tokens: { asana: string; attio: string }) {
+  return createActivities({
+    asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
+    attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
+  });
+}
+
+export async function startWorkers(config: Config, logger: Logger, tokens: { asana: string; attio: string }) {
+  installRuntimeLogging(logger);
+  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const workers = await createWorkers({ config, connection, activities: createActivitiesFor(config, tokens) });
+  const running = runWorkers(workers);
+  return {
+    done: running.done,
+    stop: async () => {
+      await running.stop();
+      await connection.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger({
+    level: config.env.LOG_LEVEL,
+    format: config.env.LOG_FORMAT,
+    secrets: secretValues(config),
+  });
+  if (config.mode === 'demo') {
+    logger.error('the worker alone needs ASANA_TOKEN and ATTIO_TOKEN; run `npm start` for the demo');
+    process.exit(1);
+  }
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const added = await registerSearchAttributes(connection, config.env.TEMPORAL_NAMESPACE);
+  if (added.length > 0) logger.info({ added }, 'registered search attributes');
+  await connection.close();
+  const worker = await startWorkers(config, logger, { asana: config.env.ASANA_TOKEN!, attio: config.env.ATTIO_TOKEN! });
+  logger.info({ address: temporalAddress(config) }, 'worker running');
+  const stop = () => void worker.stop().then(() => logger.info('worker drained and stopped'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await worker.done;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Routes the Temporal Runtime's logs (Core, worker, and the SDK's workflow and activity loggers, which sink into the
+ * Runtime logger) into the process's pino logger, so there is one stream with one redaction policy.
+ */
+import { DefaultLogger, type LogEntry, type LogLevel, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Logger } from '../common/logger';
+
+const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+const TEMPORAL_LEVEL: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+};
+
+/** A Temporal Logger that writes into pino under `component: temporal`. */
+export function temporalLoggerFor(logger: Logger): DefaultLogger {
+  const child = logger.child({ component: 'temporal' });
+  return new DefaultLogger(TEMPORAL_LEVEL[logger.level] ?? 'INFO', (entry: LogEntry) => {
+    child[PINO_LEVEL[entry.level]](entry.meta ?? {}, entry.message);
+  });
+}
+
+let installed = false;
+
+/**
+ * Installs the Runtime once per process with the pino-backed logger. The process handles SIGINT/SIGTERM itself
+ * (so the receiver and the dev server stop in order), hence no Runtime shutdown signals.
+ */
+export function installRuntimeLogging(logger: Logger): void {
+  if (installed) return;
+  Runtime.install({
+    logger: temporalLoggerFor(logger),
+    shutdownSignals: [],
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'WARN' }) } },
+  });
+  installed = true;
+}
