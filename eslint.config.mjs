@@ -56,6 +56,7 @@ export default tseslint.config(
                 '**/activities/**',
                 '**/asana/**',
                 '**/attio/**',
+                '**/mapping/**',
                 '**/receiver/**',
                 '**/stand-ins/**',
                 '**/common/logger',

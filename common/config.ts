@@ -84,6 +84,24 @@ export const variables = {
     'Longest wait for Temporal to record a delivery before answering 503 (well under Asana’s 10 s).',
   ),
 
+  // --- Sync ---
+  FIELD_MAP_FILE: variable(
+    optionalText(),
+    'JSON file mapping Asana fields to Attio (docs/field-map.example.json). Unset: the defaults of mapping/field-map.ts.',
+  ),
+  SYNC_QUIET_PERIOD_MS: variable(
+    milliseconds(2000),
+    'A resource is synced once no change arrived for this long (debounce quiet period).',
+  ),
+  SYNC_MAX_DELAY_MS: variable(
+    milliseconds(30000),
+    'Longest a change waits for its sync while changes keep arriving (debounce maximum delay).',
+  ),
+  SYNC_IDLE_TIMEOUT_MS: variable(
+    milliseconds(300000),
+    'A sync workflow completes after this long without changes; the next change starts a new one.',
+  ),
+
   // --- Worker ---
   WORKER_MAX_CACHED_WORKFLOWS: variable(
     z.coerce.number().int().min(0).default(500),
