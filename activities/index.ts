@@ -1,16 +1,26 @@
 /**
  * Every activity, built over its dependencies so workflows import only the type and undici/pino never enter the
- * workflow bundle. Each activity names its remote effect.
+ * workflow bundle. Each activity names its remote effect. Asana activities run on the `asana` task queue and Attio
+ * activities on the `attio` queue (workers/create-workers.ts registers all of them on both; the workflow picks).
  */
 import type { AsanaClient } from '../asana/client';
 import type { AttioClient } from '../attio/client';
+import type { FieldMap } from '../mapping/field-map';
+import { createAsanaActivities } from './asana';
+import { createAttioActivities } from './attio';
 
 export interface ActivityDependencies {
   asana: AsanaClient;
   attio: AttioClient;
+  fieldMap: FieldMap;
+  /** The receiver's public base URL, for webhook targets. */
+  receiverPublicUrl: string;
 }
 
 export const createActivities = (deps: ActivityDependencies) => ({
+  ...createAsanaActivities(deps),
+  ...createAttioActivities(deps),
+
   /** Returns the gid of the user the Asana token belongs to. */
   async checkAsanaConnection(): Promise<string> {
     return (await deps.asana.getMe()).gid;

@@ -4,18 +4,11 @@
  * seconds (https://developers.asana.com/docs/rate-limits).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ASANA_ERRORS } from '../common/error-types';
 import { parseRetryAfter } from '../common/retry-after';
 import type { JsonResponse } from '../common/http-json';
 
-/** Error types, matched by retry policies (`nonRetryableErrorTypes`) and tests. */
-export const ASANA_ERRORS = {
-  rateLimited: 'AsanaRateLimited',
-  credentials: 'AsanaCredentialsError',
-  validation: 'AsanaValidationError',
-  notFound: 'AsanaNotFound',
-  forbidden: 'AsanaForbidden',
-  server: 'AsanaServerError',
-} as const;
+export { ASANA_ERRORS };
 
 /** When Asana sends 429 without a usable Retry-After (seen on concurrency limits: node-asana#210). */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;

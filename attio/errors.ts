@@ -4,17 +4,11 @@
  * (https://docs.attio.com/rest-api/guides/rate-limiting).
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ATTIO_ERRORS } from '../common/error-types';
 import { parseRetryAfter } from '../common/retry-after';
 import type { JsonResponse } from '../common/http-json';
 
-export const ATTIO_ERRORS = {
-  rateLimited: 'AttioRateLimited',
-  credentials: 'AttioCredentialsError',
-  validation: 'AttioValidationError',
-  notFound: 'AttioNotFound',
-  conflict: 'AttioConflict',
-  server: 'AttioServerError',
-} as const;
+export { ATTIO_ERRORS };
 
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 

@@ -4,14 +4,32 @@
  */
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
+import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { TASK_QUEUES } from '../common/task-queues';
+import { type AsanaWebhookRouteOptions, mountAsanaWebhookRoutes } from './asana-webhook-route';
+import { TemporalWebhookSecrets } from './webhook-secrets';
 
 export interface ReceiverDependencies {
   client: Client;
   logger: Logger;
   /** How long /readyz waits for Temporal. @default 2000 */
   readinessTimeoutMs?: number;
+  /** The Asana webhook routes; omitted, the app serves health endpoints only. */
+  webhooks?: Omit<AsanaWebhookRouteOptions, 'client' | 'logger'>;
 }
+
+/** The webhook-route options a config gives. */
+export const webhookOptionsFrom = (config: Config, client: Client): ReceiverDependencies['webhooks'] => ({
+  secrets: new TemporalWebhookSecrets(client),
+  taskQueues: TASK_QUEUES,
+  ackTimeoutMs: config.env.RECEIVER_ACK_TIMEOUT_MS,
+  sync: {
+    quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
+    maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
+    idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+  },
+});
 
 export function createReceiverApp(deps: ReceiverDependencies): Express {
   const app = express();
@@ -36,5 +54,10 @@ export function createReceiverApp(deps: ReceiverDependencies): Express {
     }
   });
 
+  if (deps.webhooks) mountAsanaWebhookRoutes(app, { client: deps.client, logger: deps.logger, ...deps.webhooks });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
   return app;
 }

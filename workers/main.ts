@@ -8,23 +8,39 @@ import { AsanaClient } from '../asana/client';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv, secretValues } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
+import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { temporalAddress } from '../common/temporal-connection';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntimeLogging } from './runtime-logging';
 
 /** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
-export function createActivitiesFor(config: Config, tokens: { asana: string; attio: string }) {
+export function createActivitiesFor(config: Config, tokens: { asana: string; attio: string }, fieldMap: FieldMap) {
   return createActivities({
     asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
+    fieldMap,
+    receiverPublicUrl: config.receiverPublicUrl,
   });
 }
 
-export async function startWorkers(config: Config, logger: Logger, tokens: { asana: string; attio: string }) {
+/** The field map: FIELD_MAP_FILE, else the defaults. */
+export const fieldMapFor = (config: Config): FieldMap =>
+  config.env.FIELD_MAP_FILE ? loadFieldMap(config.env.FIELD_MAP_FILE) : parseFieldMap({});
+
+export async function startWorkers(
+  config: Config,
+  logger: Logger,
+  tokens: { asana: string; attio: string },
+  fieldMap: FieldMap = fieldMapFor(config),
+) {
   installRuntimeLogging(logger);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-  const workers = await createWorkers({ config, connection, activities: createActivitiesFor(config, tokens) });
+  const workers = await createWorkers({
+    config,
+    connection,
+    activities: createActivitiesFor(config, tokens, fieldMap),
+  });
   const running = runWorkers(workers);
   return {
     done: running.done,

@@ -1,9 +1,13 @@
 /**
- * Workflow inputs, outputs, signals and queries: the contract shared by workflows, the receiver, the CLI and tests.
- * Signal and query names are stored in history: never rename them.
+ * Workflow inputs, outputs, signals, queries and updates: the contract shared by workflows, the receiver, the CLI and
+ * tests. Signal, query and update names are stored in history: never rename them.
  */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AttioWriteReceipt } from '../activities/attio';
 
-/** Input of checkConnections. */
+// ---------------------------------------------------------------------------------------------------------------
+// checkConnections
+
 export interface CheckConnectionsInput {
   /** Which remote systems to check. @default both */
   systems?: ('asana' | 'attio')[];
@@ -22,3 +26,113 @@ export interface CheckConnectionsResult {
   checks: ConnectionCheck[];
   ok: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// syncAsanaResource: one workflow per Asana gid
+
+/** The Asana resource types the sync maps into Attio. */
+export type SyncedResourceType = 'project' | 'section' | 'task';
+
+export const SYNCED_RESOURCE_TYPES: readonly SyncedResourceType[] = ['project', 'section', 'task'];
+
+export interface AsanaResourceRef {
+  gid: string;
+  resource_type: SyncedResourceType;
+}
+
+/** What a delivery said about a resource. Only a hint: the workflow always re-reads the current state. */
+export interface AsanaChange {
+  action: 'added' | 'changed' | 'removed' | 'deleted' | 'undeleted' | string;
+  /** Asana's `created_at` of the event (ISO 8601). */
+  createdAt?: string;
+  /** When the receiver recorded it (ISO 8601), for latency reporting. */
+  receivedAt?: string;
+  /** Where the change came from: a webhook delivery, reconciliation, an operator's resync. */
+  source?: 'webhook' | 'reconcile' | 'resync' | 'backfill';
+}
+
+export interface SyncAsanaResourceInput {
+  resource: AsanaResourceRef;
+  /** Wait this long after the last change before syncing. @default 2000 */
+  quietPeriodMs?: number;
+  /** Never delay a sync longer than this after the first unsynced change. @default 30000 */
+  maxDelayMs?: number;
+  /** Complete after this long without changes, so open workflows stay bounded. @default 300000 */
+  idleTimeoutMs?: number;
+  /** Carried across continue-as-new: changes received but not yet synced. */
+  pendingChanges?: number;
+  /** Carried across continue-as-new: what the last Attio write wrote (its content hash and the ids it touched). */
+  lastReceipt?: AttioWriteReceipt;
+  /** Carried across continue-as-new: syncs done by earlier runs. */
+  syncsBefore?: number;
+}
+
+export interface SyncStatus {
+  resource: AsanaResourceRef;
+  state: 'waiting' | 'debouncing' | 'syncing' | 'idle';
+  changesReceived: number;
+  syncs: number;
+  attioWrites: number;
+  skippedWrites: number;
+  lastSyncedAt?: string;
+  lastOutcome?: string;
+}
+
+export interface SyncAsanaResourceResult {
+  syncs: number;
+  attioWrites: number;
+  skippedWrites: number;
+}
+
+export const asanaChangedSignal = defineSignal<[AsanaChange]>('asanaChanged');
+export const syncStatusQuery = defineQuery<SyncStatus>('syncStatus');
+
+// ---------------------------------------------------------------------------------------------------------------
+// watchAsanaResource: one workflow per watched resource owns its webhook
+
+export interface WatchAsanaResourceInput {
+  /** The watched resource: a project (task, section and project events) or a workspace/team (project events). */
+  resourceGid: string;
+  resourceType: 'project' | 'workspace' | 'team' | 'portfolio';
+  /** Workspace of the resource (GET /webhooks?workspace= needs it). */
+  workspaceGid: string;
+  /** Webhook filters; required by Asana for workspace, team and portfolio. */
+  filters?: { resource_type: string; action?: string; fields?: string[] }[];
+  /** Carried across continue-as-new. */
+  state?: WebhookState;
+}
+
+/** What the watch workflow keeps about its webhook (secrets travel encrypted by the payload codec). */
+export interface WebhookState {
+  /** Increases with every (re-)creation; part of the target URL so a new webhook never duplicates the old one. */
+  generation: number;
+  webhookGid?: string;
+  /** Current secret first; the previous one stays valid during a re-creation. */
+  secrets: string[];
+  lastDeliveryAt?: string;
+  lastHeartbeatAt?: string;
+}
+
+export interface HandshakeRequest {
+  generation: number;
+  secret: string;
+}
+
+export interface WebhookSecrets {
+  status: 'registering' | 'active' | 'unwatched';
+  secrets: string[];
+}
+
+export interface DeliveryReceived {
+  /** ISO 8601 time the receiver recorded the delivery. */
+  at: string;
+  heartbeat: boolean;
+  events: number;
+}
+
+/** The receiver hands the X-Hook-Secret of a handshake to the workflow; rejected unless a registration is in flight. */
+export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
+/** The secrets a delivery's signature may be made with. */
+export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
+export const deliveryReceivedSignal = defineSignal<[DeliveryReceived]>('deliveryReceived');
+export const unwatchSignal = defineSignal('unwatch');

@@ -1,0 +1,66 @@
+/**
+ * Operations an operator starts: used by the CLI (cli/main.ts) and by the demo. Each is a Temporal workflow, so the
+ * same thing can be done from the Temporal UI or `temporal workflow start` (README, "Operating").
+ */
+import { randomUUID } from 'node:crypto';
+import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
+import { TASK_QUEUES } from '../common/task-queues';
+import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
+import type { checkConnections, provisionAttio, watchAsanaResource } from '../workflows';
+import { unwatchSignal, type WatchAsanaResourceInput, webhookSecretsQuery } from '../workflows/definitions';
+
+export async function checkConnectionsNow(client: Client) {
+  return client.workflow.execute<typeof checkConnections>('checkConnections', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: checkConnectionsWorkflowId(randomUUID()),
+    args: [{}],
+  });
+}
+
+export async function provisionAttioNow(client: Client) {
+  return client.workflow.execute<typeof provisionAttio>('provisionAttio', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: `provision-attio-${randomUUID()}`,
+    args: [],
+  });
+}
+
+/**
+ * Starts watching a resource: its watch workflow creates the webhook (with the handshake) and keeps it healthy.
+ * Watching a resource already watched changes nothing. Resolves once the webhook is registered and active.
+ */
+export async function watchResource(
+  client: Client,
+  input: WatchAsanaResourceInput,
+  options: { timeoutMs?: number } = {},
+) {
+  const handle = await client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: webhookWorkflowId(input.resourceGid),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [input],
+    typedSearchAttributes: [
+      { key: AsanaGid, value: input.resourceGid },
+      { key: AsanaResourceType, value: input.resourceType },
+    ],
+  });
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    const { status } = await handle.query(webhookSecretsQuery);
+    if (status === 'active') return handle;
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') {
+      throw new Error(`watching ${input.resourceGid} failed: its workflow is ${description.status.name}`);
+    }
+    if (Date.now() > deadline) throw new Error(`the webhook of ${input.resourceGid} was not registered in time`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Stops watching: the workflow deletes the webhook and forgets its secret. */
+export async function unwatchResource(client: Client, resourceGid: string): Promise<void> {
+  const handle = client.workflow.getHandle(webhookWorkflowId(resourceGid));
+  await handle.signal(unwatchSignal);
+  await handle.result();
+}

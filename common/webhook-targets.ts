@@ -1,0 +1,14 @@
+/**
+ * Where Asana posts a webhook's deliveries. The path names the watched resource; the `generation` query parameter
+ * changes at each re-creation, so a new webhook never duplicates the old one (Asana refuses a second webhook with the
+ * same resource and target with 403, shared/facts/asana.md 1.1) and both can be live during the overlap. Asana uses the
+ * target verbatim, query included (OAS:L9119-9126).
+ */
+export const ASANA_WEBHOOK_ROUTE = '/webhooks/asana/:resourceGid';
+
+export function webhookTargetUrl(receiverPublicUrl: string, resourceGid: string, generation: number): string {
+  return `${receiverPublicUrl.replace(/\/$/, '')}/webhooks/asana/${encodeURIComponent(resourceGid)}?generation=${generation}`;
+}
+
+/** Asana gids are decimal strings. Anything else in the path is not a target of ours. */
+export const isAsanaGid = (value: string): boolean => /^\d{1,30}$/.test(value);

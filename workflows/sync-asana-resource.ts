@@ -1,0 +1,154 @@
+/**
+ * One workflow per Asana resource (`asana-sync-<type>-<gid>`), started or signalled by the receiver with
+ * signalWithStart. It accumulates change signals, debounces them, then syncs: fetch the current resource from Asana
+ * and map it (asana queue), write Attio only if the mapped content changed (attio queue).
+ *
+ * Debounce without a timer per signal (shared/facts/performance.md §5: every timer is a billed action): a timer is
+ * armed for the end of the quiet period and, when it fires, re-armed only if more changes arrived meanwhile; the
+ * maximum delay caps the wait during a steady stream of changes. A change that arrives during a sync causes another
+ * sync. After `idleTimeoutMs` without changes the workflow completes, so open workflows stay bounded; a later change
+ * starts a new run through signalWithStart. Long-lived runs continue as new with their unsynced count and last hash.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { SyncState } from '../common/search-attributes';
+import { TASK_QUEUES } from '../common/task-queues';
+import {
+  asanaChangedSignal,
+  type SyncAsanaResourceInput,
+  type SyncAsanaResourceResult,
+  type SyncStatus,
+  syncStatusQuery,
+} from './definitions';
+import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
+
+const asana = proxyActivities<Activities>({
+  taskQueue: TASK_QUEUES.asana,
+  startToCloseTimeout: '30s',
+  retry: ASANA_RETRY,
+});
+const attio = proxyActivities<Activities>({
+  taskQueue: TASK_QUEUES.attio,
+  startToCloseTimeout: '60s',
+  retry: ATTIO_RETRY,
+});
+
+export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
+
+/** Continue as new after this many syncs in one run even if the server does not suggest it (bounded history). */
+const MAX_SYNCS_PER_RUN = 200;
+
+export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<SyncAsanaResourceResult> {
+  const quietPeriodMs = input.quietPeriodMs ?? SYNC_DEFAULTS.quietPeriodMs;
+  const maxDelayMs = input.maxDelayMs ?? SYNC_DEFAULTS.maxDelayMs;
+  const idleTimeoutMs = input.idleTimeoutMs ?? SYNC_DEFAULTS.idleTimeoutMs;
+  const { resource } = input;
+
+  let received = input.pendingChanges ?? 0;
+  let synced = 0;
+  let lastChangeAt = Date.now();
+  let firstPendingAt: number | undefined = received > 0 ? Date.now() : undefined;
+  let lastReceipt = input.lastReceipt;
+  let failing = false;
+  const status: SyncStatus = {
+    resource,
+    state: 'waiting',
+    changesReceived: received,
+    syncs: input.syncsBefore ?? 0,
+    attioWrites: 0,
+    skippedWrites: 0,
+  };
+
+  setHandler(asanaChangedSignal, () => {
+    received += 1;
+    status.changesReceived += 1;
+    lastChangeAt = Date.now();
+    firstPendingAt ??= lastChangeAt;
+  });
+  setHandler(syncStatusQuery, () => ({ ...status }));
+
+  let syncsThisRun = 0;
+  for (;;) {
+    if (received === synced) {
+      status.state = 'waiting';
+      if (!(await condition(() => received > synced, idleTimeoutMs))) break;
+    }
+
+    status.state = 'debouncing';
+    for (;;) {
+      const wakeAt = Math.min(lastChangeAt + quietPeriodMs, (firstPendingAt ?? lastChangeAt) + maxDelayMs);
+      const now = Date.now();
+      if (now >= wakeAt) break;
+      await sleep(wakeAt - now);
+    }
+
+    const target = received;
+    firstPendingAt = undefined;
+    status.state = 'syncing';
+    await syncOnce();
+    synced = target;
+    syncsThisRun += 1;
+
+    if (workflowInfo().continueAsNewSuggested || syncsThisRun >= MAX_SYNCS_PER_RUN) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof syncAsanaResource>({
+        ...input,
+        pendingChanges: received - synced,
+        lastReceipt,
+        syncsBefore: status.syncs,
+      });
+    }
+  }
+
+  status.state = 'idle';
+  await condition(allHandlersFinished);
+  return { syncs: status.syncs, attioWrites: status.attioWrites, skippedWrites: status.skippedWrites };
+
+  async function syncOnce(): Promise<void> {
+    try {
+      const mapped = await asana.fetchAsanaResourceForAttio(resource);
+      if (mapped.hash === lastReceipt?.hash) {
+        status.skippedWrites += 1;
+        status.lastOutcome = 'unchanged: no Attio write';
+      } else {
+        lastReceipt = await attio.writeAsanaResourceToAttio({ mapped, previous: lastReceipt });
+        if (lastReceipt.writes === 0) status.skippedWrites += 1;
+        else status.attioWrites += 1;
+        status.lastOutcome = lastReceipt.summary;
+      }
+      status.lastSyncedAt = new Date().toISOString();
+      if (failing) {
+        failing = false;
+        upsertSearchAttributes([{ key: SyncState, value: 'ok' }]);
+      }
+    } catch (error) {
+      // A non-retryable failure (bad field map, revoked token, Attio validation) is reported, and the workflow keeps
+      // taking changes: the next change or a resync tries again once an operator fixed the cause.
+      const cause = error instanceof ActivityFailure ? error.cause : error;
+      status.lastOutcome = `failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+      log.error('sync failed', {
+        resource: `${resource.resource_type}:${resource.gid}`,
+        type: cause instanceof ApplicationFailure ? cause.type : undefined,
+        error: status.lastOutcome,
+      });
+      if (!failing) {
+        failing = true;
+        upsertSearchAttributes([{ key: SyncState, value: 'failed' }]);
+      }
+    } finally {
+      status.syncs += 1;
+    }
+  }
+}
