@@ -5,6 +5,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jso
 module.exports = {
   // 2 cores: one jest worker per core; the dev server shares them.
   maxWorkers: 2,
+  // Integration tests wait on a real server; each awaits a condition, never a fixed sleep.
+  testTimeout: 120_000,
   projects: [
     {
       displayName: 'unit',
@@ -19,8 +21,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 120_000,
-      slowTestThreshold: 30,
     },
   ],
 };

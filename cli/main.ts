@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv } from '../common/config';
 import { connectClient } from '../common/temporal-connection';
 import { webhookWorkflowId } from '../common/workflow-ids';
-import { webhookSecretsQuery } from '../workflows/definitions';
+import { webhookStatusQuery } from '../workflows/definitions';
 import { checkConnectionsNow, provisionAttioNow, unwatchResource, watchResource } from './operations';
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -61,20 +61,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         if (!gid) throw new UsageError('status needs a resource gid');
-        const handle = client.workflow.getHandle(webhookWorkflowId(gid));
-        const [secrets, description] = await Promise.all([handle.query(webhookSecretsQuery), handle.describe()]);
-        console.log(
-          JSON.stringify(
-            {
-              workflow: description.workflowId,
-              run: description.status.name,
-              webhook: secrets.status,
-              secrets: secrets.secrets.length,
-            },
-            null,
-            2,
-          ),
-        );
+        const status = await client.workflow.getHandle(webhookWorkflowId(gid)).query(webhookStatusQuery);
+        console.log(JSON.stringify(status, null, 2));
         return 0;
       }
       default:

@@ -1,17 +1,23 @@
 /**
  * Task queue names, named once. Workflows run on `sync`; Asana reads and Attio writes run on their own queues so
  * that a server-side rate limit (`maxTaskQueueActivitiesPerSecond`) holds across every worker polling them.
+ *
+ * The activity queues are named after the workflow queue (`<sync>.asana`, `<sync>.attio`), so a workflow finds them
+ * from its own task queue (workflows/activity-queues.ts) and tests can run a whole set under a unique base name.
  */
-export const TASK_QUEUES = {
+export interface TaskQueues {
   /** Workflow tasks of every workflow. */
-  sync: 'asana-attio-sync',
+  sync: string;
   /** Activities that call Asana. */
-  asana: 'asana-attio-sync.asana',
+  asana: string;
   /** Activities that call Attio. */
-  attio: 'asana-attio-sync.attio',
-} as const;
+  attio: string;
+}
 
-export type TaskQueueName = (typeof TASK_QUEUES)[keyof typeof TASK_QUEUES];
+export const taskQueuesFor = (base: string): TaskQueues => ({
+  sync: base,
+  asana: `${base}.asana`,
+  attio: `${base}.attio`,
+});
 
-/** A set of task queue names (tests substitute unique ones). */
-export type TaskQueues = Record<keyof typeof TASK_QUEUES, string>;
+export const TASK_QUEUES: TaskQueues = taskQueuesFor('asana-attio-sync');

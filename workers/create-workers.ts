@@ -16,13 +16,13 @@ export interface CreateWorkersOptions {
   activities: Activities;
   /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Overrides the task queue names (tests use unique ones). */
-  taskQueues?: Partial<TaskQueues>;
+  /** Overrides the task queue names (tests use unique ones; see taskQueuesFor). */
+  taskQueues?: TaskQueues;
 }
 
 export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
   const { config, connection, activities } = options;
-  const queues = { ...TASK_QUEUES, ...options.taskQueues };
+  const queues = options.taskQueues ?? TASK_QUEUES;
   const common = {
     connection,
     namespace: config.env.TEMPORAL_NAMESPACE,

@@ -1,20 +1,17 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import { TASK_QUEUES } from '../common/task-queues';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { asanaActivities, attioActivities } from './activity-queues';
 import type { CheckConnectionsInput, CheckConnectionsResult, ConnectionCheck } from './definitions';
-
-type Activities = ReturnType<typeof createActivities>;
 
 // A connectivity check should answer fast and report, not wait out a long outage: three attempts, then say why.
 const checkOptions = { startToCloseTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' } } as const;
-const asana = proxyActivities<Activities>({ ...checkOptions, taskQueue: TASK_QUEUES.asana });
-const attio = proxyActivities<Activities>({ ...checkOptions, taskQueue: TASK_QUEUES.attio });
 
 /**
  * Checks that the configured Asana and Attio credentials work, through the same task queues as the sync.
  * Started by the demo at start-up and by `cli check`; the result lists each system with the reason it failed.
  */
 export async function checkConnections(input: CheckConnectionsInput = {}): Promise<CheckConnectionsResult> {
+  const asana = asanaActivities(checkOptions);
+  const attio = attioActivities(checkOptions);
   const systems = input.systems ?? ['asana', 'attio'];
   const results = await Promise.all(
     systems.map(async (system): Promise<ConnectionCheck> => {

@@ -134,5 +134,16 @@ export interface DeliveryReceived {
 export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
 /** The secrets a delivery's signature may be made with. */
 export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
+export interface WebhookStatus {
+  resourceGid: string;
+  status: WebhookSecrets['status'];
+  generation: number;
+  webhookGid?: string;
+  lastDeliveryAt?: string;
+  lastHeartbeatAt?: string;
+}
+
+/** The webhook's state for operators and the CLI: everything but the secrets. */
+export const webhookStatusQuery = defineQuery<WebhookStatus>('webhookStatus');
 export const deliveryReceivedSignal = defineSignal<[DeliveryReceived]>('deliveryReceived');
 export const unwatchSignal = defineSignal('unwatch');

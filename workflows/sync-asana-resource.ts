@@ -16,15 +16,13 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { SyncState } from '../common/search-attributes';
-import { TASK_QUEUES } from '../common/task-queues';
+import { asanaActivities, attioActivities } from './activity-queues';
 import {
   asanaChangedSignal,
   type SyncAsanaResourceInput,
@@ -33,17 +31,6 @@ import {
   syncStatusQuery,
 } from './definitions';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
-
-const asana = proxyActivities<Activities>({
-  taskQueue: TASK_QUEUES.asana,
-  startToCloseTimeout: '30s',
-  retry: ASANA_RETRY,
-});
-const attio = proxyActivities<Activities>({
-  taskQueue: TASK_QUEUES.attio,
-  startToCloseTimeout: '60s',
-  retry: ATTIO_RETRY,
-});
 
 export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
 
@@ -55,6 +42,8 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   const maxDelayMs = input.maxDelayMs ?? SYNC_DEFAULTS.maxDelayMs;
   const idleTimeoutMs = input.idleTimeoutMs ?? SYNC_DEFAULTS.idleTimeoutMs;
   const { resource } = input;
+  const asana = asanaActivities({ startToCloseTimeout: '30s', retry: ASANA_RETRY });
+  const attio = attioActivities({ startToCloseTimeout: '60s', retry: ATTIO_RETRY });
 
   let received = input.pendingChanges ?? 0;
   let synced = 0;

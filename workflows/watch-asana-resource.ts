@@ -7,17 +7,8 @@
  * the X-Hook-Secret to this workflow with `recordHandshakeUpdate`, whose validator accepts it only while a webhook of
  * that generation is being registered: a handshake at any other time is refused and changes nothing.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { TASK_QUEUES } from '../common/task-queues';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { asanaActivities } from './activity-queues';
 import {
   type DeliveryReceived,
   deliveryReceivedSignal,
@@ -28,20 +19,20 @@ import {
   type WebhookSecrets,
   webhookSecretsQuery,
   type WebhookState,
+  type WebhookStatus,
+  webhookStatusQuery,
 } from './definitions';
 import { ASANA_RETRY } from './retry-policies';
-
-const asana = proxyActivities<Activities>({
-  taskQueue: TASK_QUEUES.asana,
-  // Creating a webhook waits for the handshake, which Asana gives about 10 s (shared/facts/asana.md 1.2).
-  startToCloseTimeout: '45s',
-  retry: { ...ASANA_RETRY, maximumAttempts: 5 },
-});
 
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
 const RUN_LENGTH_MS = 24 * 60 * 60 * 1000;
 
 export async function watchAsanaResource(input: WatchAsanaResourceInput): Promise<void> {
+  const asana = asanaActivities({
+    // Creating a webhook waits for the handshake, which Asana gives about 10 s (shared/facts/asana.md 1.2).
+    startToCloseTimeout: '45s',
+    retry: { ...ASANA_RETRY, maximumAttempts: 5 },
+  });
   const state: WebhookState = input.state ?? { generation: 0, secrets: [] };
   let status: WebhookSecrets['status'] = state.webhookGid ? 'active' : 'registering';
   let registeringGeneration: number | undefined;
@@ -63,6 +54,14 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     },
   );
   setHandler(webhookSecretsQuery, (): WebhookSecrets => ({ status, secrets: [...state.secrets] }));
+  setHandler(webhookStatusQuery, (): WebhookStatus => ({
+    resourceGid: input.resourceGid,
+    status,
+    generation: state.generation,
+    webhookGid: state.webhookGid,
+    lastDeliveryAt: state.lastDeliveryAt,
+    lastHeartbeatAt: state.lastHeartbeatAt,
+  }));
   setHandler(deliveryReceivedSignal, (delivery: DeliveryReceived) => {
     state.lastDeliveryAt = delivery.at;
     if (delivery.heartbeat) state.lastHeartbeatAt = delivery.at;

@@ -8,7 +8,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
-import type { TaskQueues } from '../../common/task-queues';
+import { type TaskQueues, taskQueuesFor } from '../../common/task-queues';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
 
 export function temporalTestAddress(): string {
@@ -24,13 +24,16 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
 
 export async function testClient(config = testConfig()): Promise<Client> {
   const connection = await Connection.connect({ address: temporalTestAddress() });
-  return new Client({ connection, namespace: config.env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(config) });
+  return new Client({
+    connection,
+    namespace: config.env.TEMPORAL_NAMESPACE,
+    dataConverter: createDataConverter(config),
+  });
 }
 
 /** Task queue names unique to one test, derived from its name (as the SDK's own tests do). */
 export function uniqueTaskQueues(testName = expect.getState().currentTestName ?? 'test'): TaskQueues {
-  const base = `${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`;
-  return { sync: `${base}.sync`, asana: `${base}.asana`, attio: `${base}.attio` };
+  return taskQueuesFor(`${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`);
 }
 
 export interface TestWorkers {

@@ -1,0 +1,311 @@
+/**
+ * The receiver's webhook route on the real Temporal dev server: handshakes are accepted only while a registration is
+ * in flight, deliveries are acknowledged only after Temporal recorded them, and every refusal starts nothing.
+ *
+ * Asana's side is played by the watch workflow's own activity: `createAsanaWebhook` posts the handshake to the
+ * receiver while it is "in flight", exactly as Asana does (the Asana stand-in's own tests cover Asana's side).
+ */
+import { type AddressInfo, createServer } from 'node:net';
+import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { signDelivery } from '../../asana/webhook-signature';
+import { createLogger } from '../../common/logger';
+import { createDataConverter } from '../../common/temporal-connection';
+import type { TaskQueues } from '../../common/task-queues';
+import { webhookTargetUrl } from '../../common/webhook-targets';
+import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';
+import { createReceiverApp } from '../../receiver/app';
+import { listen, type RunningReceiver } from '../../receiver/server';
+import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
+import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
+import { temporalTestAddress, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+
+const logger = createLogger({ level: 'fatal', format: 'json' });
+const SECRET = 'a'.repeat(64);
+const config = testConfig();
+
+let client: Client;
+let nativeConnection: NativeConnection;
+let receiver: RunningReceiver;
+let baseUrl: string;
+let queues: TaskQueues;
+let workerRun: Promise<void>;
+let workers: Worker[];
+let gidCounter = Date.now();
+const nextGid = () => String((gidCounter += 1));
+
+/** What our fake Asana does during createAsanaWebhook: the handshake, then the 201's secret. */
+let handshakeSecret = SECRET;
+let handshakeAnswers: { status: number; echoed: string | null }[] = [];
+
+beforeAll(async () => {
+  client = await testClient(config);
+  queues = uniqueTaskQueues('asana-webhook-route');
+  receiver = await listen(
+    createReceiverApp({
+      client,
+      logger,
+      webhooks: {
+        secrets: new TemporalWebhookSecrets(client, 0),
+        taskQueues: queues,
+        ackTimeoutMs: 3000,
+        bodyLimit: '10kb',
+        sync: { quietPeriodMs: 60_000 },
+      },
+    }),
+    0,
+    '127.0.0.1',
+  );
+  baseUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
+
+  nativeConnection = await NativeConnection.connect({ address: temporalTestAddress() });
+  const common = { connection: nativeConnection, dataConverter: createDataConverter(config) };
+  // Only the watch workflow's activities exist: sync workflows started by the route stay pending with their signals,
+  // which is what these tests inspect.
+  const activities = {
+    async createAsanaWebhook(input: { resourceGid: string; generation: number }) {
+      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation), {
+        method: 'POST',
+        headers: { 'x-hook-secret': handshakeSecret },
+      });
+      handshakeAnswers.push({ status: response.status, echoed: response.headers.get('x-hook-secret') });
+      if (response.status !== 200 || response.headers.get('x-hook-secret') !== handshakeSecret) {
+        throw new Error('the target did not echo the secret');
+      }
+      return { webhookGid: `9${input.resourceGid}`, secret: handshakeSecret };
+    },
+    async deleteAsanaWebhook() {},
+  };
+  workers = await Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: queues.sync,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    }),
+    Worker.create({ ...common, taskQueue: queues.asana, activities }),
+  ]);
+  workerRun = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.shutdown();
+  await workerRun;
+  await receiver.close();
+  await client.connection.close();
+  await nativeConnection.close();
+});
+
+async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state']) {
+  const handle = await client.workflow.start('watchAsanaResource', {
+    taskQueue: queues.sync,
+    workflowId: webhookWorkflowId(resourceGid),
+    args: [{ resourceGid, resourceType: 'project', workspaceGid: '1', ...(state ? { state } : {}) }],
+  });
+  await waitFor(async () => (await handle.query(webhookStatusQuery)).status === 'active');
+  return handle;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>) {
+  return fetch(`${baseUrl}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
+}
+
+function signed(resourceGid: string, payload: unknown, secret = SECRET) {
+  const body = JSON.stringify(payload);
+  return post(resourceGid, body, {
+    'content-type': 'application/json',
+    'x-hook-signature': signDelivery(body, secret),
+  });
+}
+
+const taskEvent = (gid: string, action = 'changed') => ({
+  user: { gid: '10', resource_type: 'user' },
+  created_at: '2026-11-23T10:00:00.000Z',
+  action,
+  resource: { gid, resource_type: 'task', resource_subtype: 'default_task' },
+  parent: null,
+  change: { field: 'name', action: 'changed' },
+});
+
+async function signalsOf(workflowId: string): Promise<number> {
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    await handle.describe(); // throws WorkflowNotFoundError when nothing was started
+    const history = await handle.fetchHistory();
+    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 0;
+    throw error;
+  }
+}
+
+describe('handshake', () => {
+  test('echoes X-Hook-Secret only while the watch workflow registers, and keeps the secret in the workflow', async () => {
+    handshakeAnswers = [];
+    const gid = nextGid();
+    const handle = await watch(gid);
+    expect(handshakeAnswers).toEqual([{ status: 200, echoed: SECRET }]);
+    expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+  });
+
+  test('refuses a handshake for an active target and changes nothing', async () => {
+    const gid = nextGid();
+    const handle = await watch(gid);
+    const response = await post(gid, '', { 'x-hook-secret': 'b'.repeat(64) });
+    expect(response.status).toBe(409);
+    expect(response.headers.get('x-hook-secret')).toBeNull();
+    expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+  });
+
+  test('refuses a handshake for a resource nobody watches', async () => {
+    const response = await post(nextGid(), '', { 'x-hook-secret': 'b'.repeat(64) });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('deliveries', () => {
+  test('signals one sync workflow per distinct resource and answers 200 once Temporal recorded them', async () => {
+    const gid = nextGid();
+    await watch(gid);
+    const [taskA, taskB] = [nextGid(), nextGid()];
+    const response = await signed(gid, {
+      events: [
+        taskEvent(taskA),
+        taskEvent(taskA, 'added'),
+        taskEvent(taskB),
+        { ...taskEvent(nextGid()), resource: { gid: nextGid(), resource_type: 'story' } },
+      ],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ recorded: 2 });
+    expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: taskA }))).toBe(1);
+    expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: taskB }))).toBe(1);
+  });
+
+  test('a heartbeat is recorded with the watch workflow and answered 200', async () => {
+    const gid = nextGid();
+    const handle = await watch(gid);
+    const response = await signed(gid, { events: [] });
+    expect(response.status).toBe(200);
+    await waitFor(async () => (await handle.query(webhookStatusQuery)).lastHeartbeatAt !== undefined);
+  });
+
+  test('accepts the previous secret during a rotation', async () => {
+    const gid = nextGid();
+    await watch(gid, { generation: 1, webhookGid: '77', secrets: ['c'.repeat(64), SECRET] });
+    const task = nextGid();
+    expect((await signed(gid, { events: [taskEvent(task)] })).status).toBe(200);
+    expect((await signed(gid, { events: [taskEvent(task)] }, 'c'.repeat(64))).status).toBe(200);
+  });
+
+  describe('refusals start nothing', () => {
+    let gid: string;
+    let task: string;
+    beforeAll(async () => {
+      gid = nextGid();
+      await watch(gid);
+    });
+    beforeEach(() => {
+      task = nextGid();
+    });
+    afterEach(async () => {
+      expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: task }))).toBe(0);
+    });
+
+    test('401 without a signature', async () => {
+      const response = await post(gid, JSON.stringify({ events: [taskEvent(task)] }), {
+        'content-type': 'application/json',
+      });
+      expect(response.status).toBe(401);
+    });
+
+    test('401 with a signature made with another secret or over other bytes', async () => {
+      expect((await signed(gid, { events: [taskEvent(task)] }, 'd'.repeat(64))).status).toBe(401);
+      const body = JSON.stringify({ events: [taskEvent(task)] });
+      const reserialized = JSON.stringify(JSON.parse(body), null, 1);
+      const response = await post(gid, reserialized, {
+        'content-type': 'application/json',
+        'x-hook-signature': signDelivery(body, SECRET),
+      });
+      expect(response.status).toBe(401);
+    });
+
+    test('415 for a body that is not application/json', async () => {
+      const body = JSON.stringify({ events: [taskEvent(task)] });
+      const response = await post(gid, body, {
+        'content-type': 'text/plain',
+        'x-hook-signature': signDelivery(body, SECRET),
+      });
+      expect(response.status).toBe(415);
+    });
+
+    test('413 over the size limit', async () => {
+      const body = JSON.stringify({ events: [taskEvent(task)], padding: 'x'.repeat(20_000) });
+      const response = await post(gid, body, {
+        'content-type': 'application/json',
+        'x-hook-signature': signDelivery(body, SECRET),
+      });
+      expect(response.status).toBe(413);
+    });
+
+    test('400 for signed bytes that are not JSON, or not an Asana delivery', async () => {
+      const notJson = '{"events": [';
+      expect(
+        (
+          await post(gid, notJson, {
+            'content-type': 'application/json',
+            'x-hook-signature': signDelivery(notJson, SECRET),
+          })
+        ).status,
+      ).toBe(400);
+      const response = await signed(gid, { events: [{ action: 'changed', resource: { gid: task } }] });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(/resource_type/);
+    });
+
+    test('404 for a target nobody watches', async () => {
+      expect((await signed(nextGid(), { events: [taskEvent(task)] })).status).toBe(404);
+    });
+  });
+});
+
+test('answers 503 within the ack timeout when Temporal is unreachable, acknowledging nothing', async () => {
+  // A server that accepts TCP connections and never answers: Temporal "slow or unreachable" as a client sees it.
+  const blackhole = createServer(() => undefined);
+  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+  const connection = Connection.lazy({ address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}` });
+  const unreachable = new TemporalClient({ connection });
+  const app = createReceiverApp({
+    client: unreachable,
+    logger,
+    webhooks: {
+      secrets: { get: async () => ({ status: 'active', secrets: [SECRET] }) },
+      taskQueues: queues,
+      ackTimeoutMs: 500,
+    },
+  });
+  const down = await listen(app, 0, '127.0.0.1');
+  try {
+    const body = JSON.stringify({ events: [taskEvent('123')] });
+    const started = Date.now();
+    const response = await fetch(`http://127.0.0.1:${(down.server.address() as AddressInfo).port}/webhooks/asana/42`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, SECRET) },
+      body,
+    });
+    expect(response.status).toBe(503);
+    // Well inside Asana's 10 s, so Asana retries instead of timing out.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  } finally {
+    await down.close();
+    await connection.close();
+    blackhole.close();
+  }
+});

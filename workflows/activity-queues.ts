@@ -1,0 +1,16 @@
+/**
+ * Activity proxies on the queues that belong to the workflow's own task queue (common/task-queues.ts): `<queue>.asana`
+ * for Asana calls and `<queue>.attio` for Attio calls. Created inside the workflow function, where workflowInfo() is
+ * available.
+ */
+import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { taskQueuesFor } from '../common/task-queues';
+
+export function asanaActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<Activities>({ ...options, taskQueue: taskQueuesFor(workflowInfo().taskQueue).asana });
+}
+
+export function attioActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<Activities>({ ...options, taskQueue: taskQueuesFor(workflowInfo().taskQueue).attio });
+}
