@@ -63,7 +63,8 @@ export type MappedResource =
   | { kind: 'project'; gid: string; hash: string; state: 'present'; values: AttioValues }
   | { kind: 'project'; gid: string; hash: string; state: 'deleted' }
   | { kind: 'section'; gid: string; hash: string; state: 'present'; name: string; projectGid: string }
-  | { kind: 'section'; gid: string; hash: string; state: 'deleted' | 'out-of-scope' }
+  | { kind: 'section'; gid: string; hash: string; state: 'deleted' }
+  | { kind: 'section'; gid: string; hash: string; state: 'out-of-scope' }
   | {
       kind: 'task';
       gid: string;
@@ -77,7 +78,8 @@ export type MappedResource =
       emails: string[];
     }
   /** Deleted in Asana, or no longer in the source project: tombstone its entry if there is one. */
-  | { kind: 'task'; gid: string; hash: string; state: 'deleted' | 'removed' };
+  | { kind: 'task'; gid: string; hash: string; state: 'deleted' }
+  | { kind: 'task'; gid: string; hash: string; state: 'removed' };
 
 const one = <T>(value: T | null | undefined): T[] =>
   value === null || value === undefined || value === '' ? [] : [value];

@@ -36,6 +36,8 @@ export function uniqueTaskQueues(testName = expect.getState().currentTestName ??
   return taskQueuesFor(`${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`);
 }
 
+export const connectWorkerConnection = () => NativeConnection.connect({ address: temporalTestAddress() });
+
 export interface TestWorkers {
   workers: Worker[];
   taskQueues: TaskQueues;

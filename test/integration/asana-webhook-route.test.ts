@@ -19,6 +19,7 @@ import { listen, type RunningReceiver } from '../../receiver/server';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
 import { temporalTestAddress, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait-for';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const SECRET = 'a'.repeat(64);
@@ -103,14 +104,6 @@ async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state
   });
   await waitFor(async () => (await handle.query(webhookStatusQuery)).status === 'active');
   return handle;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>) {
