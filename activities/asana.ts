@@ -5,12 +5,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { AsanaClient } from '../asana/client';
+import { asanaFailure } from '../asana/errors';
 import { ASANA_ERRORS } from '../common/error-types';
 import { webhookTargetUrl } from '../common/webhook-targets';
 import { AsanaProject, AsanaSection, AsanaTask, OPT_FIELDS } from '../mapping/asana-resources';
 import type { FieldMap } from '../mapping/field-map';
 import { mapDeleted, mapProject, mapSection, mapTask, type MappedResource } from '../mapping/map-asana-to-attio';
-import type { AsanaResourceRef, WatchAsanaResourceInput } from '../workflows/definitions';
+import { type AsanaResourceRef, SYNCED_RESOURCE_TYPES, type WatchAsanaResourceInput } from '../workflows/definitions';
 
 export interface AsanaActivityDependencies {
   asana: AsanaClient;
@@ -30,6 +31,45 @@ const CreatedWebhook = z.looseObject({
 });
 const WebhookList = z.looseObject({
   data: z.array(z.looseObject({ gid: z.string(), target: z.string(), resource: z.looseObject({ gid: z.string() }) })),
+  next_page: z.looseObject({ offset: z.string() }).nullish(),
+});
+
+const WebhookDetails = z.looseObject({
+  data: z.looseObject({
+    gid: z.string(),
+    active: z.boolean().nullish(),
+    created_at: z.string().nullish(),
+    last_success_at: z.string().nullish(),
+    last_failure_at: z.string().nullish(),
+    last_failure_content: z.string().nullish(),
+    delivery_retry_count: z.number().nullish(),
+    next_attempt_after: z.string().nullish(),
+    failure_deletion_timestamp: z.string().nullish(),
+  }),
+});
+/** A webhook's delivery health, as GET /webhooks/{gid} reports it (times are Asana's, ISO 8601). */
+export type WebhookInspection =
+  | { exists: false }
+  | {
+      exists: true;
+      active?: boolean | null;
+      created_at?: string | null;
+      last_success_at?: string | null;
+      last_failure_at?: string | null;
+      last_failure_content?: string | null;
+      delivery_retry_count?: number | null;
+      next_attempt_after?: string | null;
+      failure_deletion_timestamp?: string | null;
+    };
+
+const EventsPage = z.looseObject({
+  data: z.array(z.looseObject({ resource: z.looseObject({ gid: z.string(), resource_type: z.string() }) })),
+  sync: z.string(),
+  has_more: z.boolean().nullish(),
+});
+
+const Page = z.looseObject({
+  data: z.array(z.looseObject({ gid: z.string() })),
   next_page: z.looseObject({ offset: z.string() }).nullish(),
 });
 
@@ -118,6 +158,122 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
       });
       const created = CreatedWebhook.parse(body);
       return { webhookGid: created.data.gid, secret: created['X-Hook-Secret'] };
+    },
+
+    /** The webhook's delivery health as Asana reports it; `exists: false` once Asana deleted it. */
+    async inspectAsanaWebhook(input: { webhookGid: string }): Promise<WebhookInspection> {
+      const response = await asana.send('GET', `/webhooks/${input.webhookGid}`, {
+        opt_fields:
+          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp',
+      });
+      if (response.status === 404) return { exists: false };
+      if (response.status !== 200) throw asanaFailure(response, `GET /webhooks/${input.webhookGid}`);
+      const details = WebhookDetails.parse(response.body).data;
+      return {
+        exists: true,
+        active: details.active,
+        created_at: details.created_at,
+        last_success_at: details.last_success_at,
+        last_failure_at: details.last_failure_at,
+        last_failure_content: details.last_failure_content,
+        delivery_retry_count: details.delivery_retry_count,
+        next_attempt_after: details.next_attempt_after,
+        failure_deletion_timestamp: details.failure_deletion_timestamp,
+      };
+    },
+
+    /**
+     * Reads the resource's Events API stream from `sync` (up to `maxPages` pages of 100). Returns the distinct synced
+     * resources changed since, and the token to use next. A missing or expired token (412, tokens live at most 24 h)
+     * returns `expired: true` with a fresh token: the events in between are lost and need a reconciliation.
+     */
+    async readAsanaEvents(input: {
+      resourceGid: string;
+      sync?: string;
+      maxPages?: number;
+    }): Promise<{ expired: boolean; sync: string; refs: AsanaResourceRef[] }> {
+      const refs = new Map<string, AsanaResourceRef>();
+      let sync = input.sync;
+      for (let page = 0; page < (input.maxPages ?? 50); page += 1) {
+        const response = await asana.send('GET', '/events', { resource: input.resourceGid, ...(sync ? { sync } : {}) });
+        if (response.status === 412) {
+          const fresh = z.looseObject({ sync: z.string() }).parse(response.body).sync;
+          return { expired: true, sync: fresh, refs: [] };
+        }
+        if (response.status !== 200) throw asanaFailure(response, 'GET /events');
+        const events = EventsPage.parse(response.body);
+        for (const event of events.data) {
+          const type = event.resource.resource_type as AsanaResourceRef['resource_type'];
+          if (SYNCED_RESOURCE_TYPES.includes(type))
+            refs.set(`${type}:${event.resource.gid}`, { gid: event.resource.gid, resource_type: type });
+        }
+        sync = events.sync;
+        if (!events.has_more) break;
+      }
+      return { expired: false, sync: sync!, refs: [...refs.values()] };
+    },
+
+    /**
+     * One page of a collection, as gids: a project's tasks (optionally only those modified since a time), a
+     * project's sections, or a workspace's projects. `offset` is Asana's opaque token from the previous page.
+     */
+    async listAsanaPage(input: {
+      collection: 'tasks' | 'section-tasks' | 'sections' | 'projects';
+      parentGid: string;
+      modifiedSince?: string;
+      offset?: string;
+      limit?: number;
+    }): Promise<{ gids: string[]; nextOffset?: string }> {
+      const limit = input.limit ?? 100;
+      const request =
+        input.collection === 'tasks'
+          ? { path: '/tasks', query: { project: input.parentGid, modified_since: input.modifiedSince } }
+          : input.collection === 'section-tasks'
+            ? { path: `/sections/${input.parentGid}/tasks`, query: {} }
+            : input.collection === 'sections'
+              ? { path: `/projects/${input.parentGid}/sections`, query: {} }
+              : { path: '/projects', query: { workspace: input.parentGid } };
+      const page = Page.parse(
+        await asana.call('GET', request.path, { ...request.query, limit, offset: input.offset, opt_fields: 'gid' }),
+      );
+      return {
+        gids: page.data.map((item) => item.gid),
+        ...(page.next_page ? { nextOffset: page.next_page.offset } : {}),
+      };
+    },
+
+    /**
+     * One page of a project's tasks or sections, fetched with the mapping's fields and mapped, for backfill and full
+     * reconciliation: 100 resources per Asana call. An offset Asana no longer accepts (they expire, 400) comes back as
+     * `offsetExpired`, so the caller restarts that collection; writes are idempotent, so nothing is doubled.
+     */
+    async fetchAsanaPageForAttio(input: {
+      collection: 'tasks' | 'sections';
+      projectGid: string;
+      offset?: string;
+      limit?: number;
+    }): Promise<{ mapped: MappedResource[]; nextOffset?: string; offsetExpired?: boolean; salesTasksSource: boolean }> {
+      const salesTasksSource = input.projectGid === deps.fieldMap.salesTasks.sourceProjectGid;
+      const type = input.collection === 'tasks' ? 'task' : 'section';
+      const path = input.collection === 'tasks' ? '/tasks' : `/projects/${input.projectGid}/sections`;
+      const response = await asana.send('GET', path, {
+        ...(input.collection === 'tasks' ? { project: input.projectGid } : {}),
+        limit: input.limit ?? 100,
+        offset: input.offset,
+        opt_fields: OPT_FIELDS[type].join(','),
+      });
+      if (response.status === 400 && input.offset) return { mapped: [], offsetExpired: true, salesTasksSource };
+      if (response.status !== 200) throw asanaFailure(response, `GET ${path}`);
+      const page = z
+        .looseObject({ data: z.array(z.unknown()), next_page: z.looseObject({ offset: z.string() }).nullish() })
+        .parse(response.body);
+      const mapped = page.data.map((item) =>
+        type === 'task'
+          ? mapTask(SCHEMAS.task.parse(item), deps.fieldMap)
+          : // A section listed under a project may omit its project: it is that project.
+            mapSection({ project: { gid: input.projectGid }, ...SCHEMAS.section.parse(item) }, deps.fieldMap),
+      );
+      return { mapped, salesTasksSource, ...(page.next_page ? { nextOffset: page.next_page.offset } : {}) };
     },
 
     /** Deletes a webhook; one Asana already deleted counts as done. */

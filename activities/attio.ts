@@ -43,6 +43,7 @@ const RecordData = z.looseObject({
 });
 const EntryData = z.looseObject({
   id: z.looseObject({ entry_id: z.string(), list_id: z.string().optional() }),
+  parent_record_id: z.string().optional(),
   entry_values: z.record(z.string(), z.array(z.looseObject({}))).default({}),
 });
 const StatusData = z.looseObject({
@@ -229,6 +230,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   async function writeTask(
     mapped: Extract<MappedResource, { kind: 'task' }>,
     previous: AttioWriteReceipt | undefined,
+    force: boolean,
   ): Promise<AttioWriteReceipt> {
     const parentObject = fieldMap.salesTasks.parentObject;
     if (mapped.state !== 'present') {
@@ -258,7 +260,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     let writes = 0;
     const recordHash = contentHash(mapped.recordValues);
     let recordId = previous?.recordHash === recordHash ? previous.recordId : undefined;
-    if (!recordId && !previous) {
+    if (!recordId && !previous && !force) {
       // A new run: if Attio already holds exactly this content, there is nothing to write.
       const record = await findRecord(parentObject, mapped.gid);
       if (record && plain(record.values, FINGERPRINT) === recordHash) recordId = record.id.record_id;
@@ -318,6 +320,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   async function writeProject(
     mapped: Extract<MappedResource, { kind: 'project' }>,
     previous: AttioWriteReceipt | undefined,
+    force: boolean,
   ): Promise<AttioWriteReceipt> {
     const object = fieldMap.projects.object;
     if (mapped.state === 'deleted' || !previous) {
@@ -337,7 +340,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
           recordId: existing.id.record_id,
         };
       }
-      if (existing && plain(existing.values, FINGERPRINT) === mapped.hash) {
+      if (!force && existing && plain(existing.values, FINGERPRINT) === mapped.hash) {
         return { hash: mapped.hash, writes: 0, summary: 'Attio already up to date', recordId: existing.id.record_id };
       }
     }
@@ -380,16 +383,61 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     async writeAsanaResourceToAttio(input: {
       mapped: MappedResource;
       previous?: AttioWriteReceipt;
+      /** Write even if Attio's fingerprint says it holds this content (resync). */
+      force?: boolean;
     }): Promise<AttioWriteReceipt> {
-      const { mapped, previous } = input;
+      const { mapped, previous, force = false } = input;
       switch (mapped.kind) {
         case 'task':
-          return writeTask(mapped, previous);
+          return writeTask(mapped, previous, force);
         case 'project':
-          return writeProject(mapped, previous);
+          return writeProject(mapped, previous, force);
         case 'section':
           return writeSection(mapped);
       }
+    },
+
+    /**
+     * Every Sales Task entry as (task gid, fingerprint, tombstoned), for full reconciliation: the parent records give
+     * the gids, the entries give what was last written. Paged by 500, Attio's default query page.
+     */
+    async readAttioSalesTasks(): Promise<{ gid: string; fingerprint?: string; tombstoned: boolean }[]> {
+      const PAGE = 500;
+      const gidOf = new Map<string, string>();
+      for (let offset = 0; ; offset += PAGE) {
+        const body = await attio.call(
+          'POST',
+          `/v2/objects/${fieldMap.salesTasks.parentObject}/records/query`,
+          undefined,
+          {
+            limit: PAGE,
+            offset,
+          },
+        );
+        const records = z.object({ data: z.array(RecordData) }).parse(body).data;
+        for (const record of records) {
+          const gid = plain(record.values, 'asana_gid');
+          if (typeof gid === 'string') gidOf.set(record.id.record_id, gid);
+        }
+        if (records.length < PAGE) break;
+      }
+      const tasks: { gid: string; fingerprint?: string; tombstoned: boolean }[] = [];
+      for (let offset = 0; ; offset += PAGE) {
+        const body = await attio.call('POST', `/v2/lists/${list}/entries/query`, undefined, { limit: PAGE, offset });
+        const entries = z.object({ data: z.array(EntryData) }).parse(body).data;
+        for (const entry of entries) {
+          const gid = entry.parent_record_id ? gidOf.get(entry.parent_record_id) : undefined;
+          if (!gid) continue;
+          const fingerprint = plain(entry.entry_values, FINGERPRINT);
+          tasks.push({
+            gid,
+            ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
+            tombstoned: plain(entry.entry_values, TOMBSTONE.flag) === true,
+          });
+        }
+        if (entries.length < PAGE) break;
+      }
+      return tasks;
     },
 
     /** Creates the objects, attributes, list and stages the field map needs; idempotent. */

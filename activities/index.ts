@@ -1,15 +1,17 @@
 /**
  * Every activity, built over its dependencies so workflows import only the type and undici/pino never enter the
  * workflow bundle. Each activity names its remote effect. Asana activities run on the `asana` task queue and Attio
- * activities on the `attio` queue (workers/create-workers.ts registers all of them on both; the workflow picks).
+ * activities on the `attio` queue, activities that only talk to Temporal on the workflow queue itself
+ * (workers/create-workers.ts registers all of them on every queue; the workflow picks the queue).
  */
 import type { AsanaClient } from '../asana/client';
 import type { AttioClient } from '../attio/client';
 import type { FieldMap } from '../mapping/field-map';
 import { createAsanaActivities } from './asana';
 import { createAttioActivities } from './attio';
+import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
 
-export interface ActivityDependencies {
+export interface ActivityDependencies extends TemporalActivityDependencies {
   asana: AsanaClient;
   attio: AttioClient;
   fieldMap: FieldMap;
@@ -20,6 +22,7 @@ export interface ActivityDependencies {
 export const createActivities = (deps: ActivityDependencies) => ({
   ...createAsanaActivities(deps),
   ...createAttioActivities(deps),
+  ...createTemporalActivities(deps),
 
   /** Returns the gid of the user the Asana token belongs to. */
   async checkAsanaConnection(): Promise<string> {

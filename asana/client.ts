@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { type JsonRequest, requestJson } from '../common/http-json';
+import { type JsonRequest, type JsonResponse, requestJson } from '../common/http-json';
 import { asanaFailure } from './errors';
 
 export interface AsanaClientOptions {
@@ -36,8 +36,25 @@ export class AsanaClient {
   }
 
   /** One call; returns the parsed JSON body or throws the mapped failure. */
-  async call(method: JsonRequest['method'], path: string, query?: JsonRequest['query'], body?: unknown): Promise<unknown> {
-    const response = await requestJson({
+  async call(
+    method: JsonRequest['method'],
+    path: string,
+    query?: JsonRequest['query'],
+    body?: unknown,
+  ): Promise<unknown> {
+    const response = await this.send(method, path, query, body);
+    if (response.status < 200 || response.status >= 300) throw asanaFailure(response, `${method} ${path}`);
+    return response.body;
+  }
+
+  /** One call, answered as it came (status, headers, body), for callers that handle a status themselves. */
+  async send(
+    method: JsonRequest['method'],
+    path: string,
+    query?: JsonRequest['query'],
+    body?: unknown,
+  ): Promise<JsonResponse> {
+    return requestJson({
       baseUrl: this.options.baseUrl,
       token: this.options.token,
       method,
@@ -47,7 +64,5 @@ export class AsanaClient {
       timeoutMs: this.options.timeoutMs,
       dispatcher: this.options.dispatcher,
     });
-    if (response.status < 200 || response.status >= 300) throw asanaFailure(response, `${method} ${path}`);
-    return response.body;
   }
 }

@@ -12,7 +12,17 @@ export const AsanaResourceType = defineSearchAttributeKey('AsanaResourceType', S
 export const SyncState = defineSearchAttributeKey('SyncState', SearchAttributeType.KEYWORD);
 export const WebhookHealth = defineSearchAttributeKey('WebhookHealth', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [AsanaGid, AsanaResourceType, SyncState, WebhookHealth] as const;
+export const BackfillPages = defineSearchAttributeKey('BackfillPages', SearchAttributeType.INT);
+export const BackfillRecords = defineSearchAttributeKey('BackfillRecords', SearchAttributeType.INT);
+
+export const SEARCH_ATTRIBUTES = [
+  AsanaGid,
+  AsanaResourceType,
+  SyncState,
+  WebhookHealth,
+  BackfillPages,
+  BackfillRecords,
+] as const;
 
 /** The dev server's `--search-attribute NAME=Type` spelling of a type. */
 const CLI_TYPE: Record<string, string> = {

@@ -14,3 +14,8 @@ export function asanaActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
 export function attioActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
   return proxyActivities<Activities>({ ...options, taskQueue: taskQueuesFor(workflowInfo().taskQueue).attio });
 }
+
+/** Activities that only talk to Temporal run on the workflow's own queue: they spend no Asana or Attio budget. */
+export function temporalActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<Activities>({ ...options, taskQueue: workflowInfo().taskQueue });
+}

@@ -98,9 +98,24 @@ export interface WatchAsanaResourceInput {
   workspaceGid: string;
   /** Webhook filters; required by Asana for workspace, team and portfolio. */
   filters?: { resource_type: string; action?: string; fields?: string[] }[];
+  /** Health-check settings; durations are inputs so tests can pass short ones. */
+  health?: WebhookHealthSettings;
   /** Carried across continue-as-new. */
   state?: WebhookState;
 }
+
+export interface WebhookHealthSettings {
+  /** How often the webhook's health is checked. @default 600000 (10 min) */
+  intervalMs?: number;
+  /** Re-create a webhook whose deliveries have failed this long. @default 7200000 (2 h) */
+  failingThresholdMs?: number;
+  /** Re-create a failing webhook when Asana's deletion deadline is this close. @default 21600000 (6 h) */
+  deletionMarginMs?: number;
+  /** Report a heartbeat missing for longer than Asana's 8 h interval plus this. @default 3600000 (1 h) */
+  heartbeatGraceMs?: number;
+}
+
+export type WebhookHealth = 'registering' | 'healthy' | 'failing' | 'heartbeat-overdue' | 'recreated' | 'unwatched';
 
 /** What the watch workflow keeps about its webhook (secrets travel encrypted by the payload codec). */
 export interface WebhookState {
@@ -111,6 +126,16 @@ export interface WebhookState {
   secrets: string[];
   lastDeliveryAt?: string;
   lastHeartbeatAt?: string;
+  /** When the current webhook was registered (ISO 8601). */
+  registeredAt?: string;
+  /** Events API sync token, kept fresh by health checks, for repairing a gap (project resources). */
+  eventsSync?: string;
+  health?: WebhookHealth;
+  lastCheckAt?: string;
+  /** Webhooks re-created by health checks so far. */
+  recreations?: number;
+  /** Summary of the last gap repair. */
+  lastRepair?: string;
 }
 
 export interface HandshakeRequest {
@@ -134,16 +159,66 @@ export interface DeliveryReceived {
 export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
 /** The secrets a delivery's signature may be made with. */
 export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
-export interface WebhookStatus {
+export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync'> {
   resourceGid: string;
   status: WebhookSecrets['status'];
-  generation: number;
-  webhookGid?: string;
-  lastDeliveryAt?: string;
-  lastHeartbeatAt?: string;
 }
 
 /** The webhook's state for operators and the CLI: everything but the secrets. */
 export const webhookStatusQuery = defineQuery<WebhookStatus>('webhookStatus');
 export const deliveryReceivedSignal = defineSignal<[DeliveryReceived]>('deliveryReceived');
 export const unwatchSignal = defineSignal('unwatch');
+/** Runs a health check now instead of at the next interval (operators, tests). */
+export const checkHealthSignal = defineSignal('checkHealth');
+
+// ---------------------------------------------------------------------------------------------------------------
+// backfill
+
+export interface BackfillInput {
+  /** Backfill every project of this workspace… */
+  workspaceGid?: string;
+  /** …or these projects. */
+  projectGids?: string[];
+  /** Carried across continue-as-new. */
+  cursor?: BackfillCursor;
+  progress?: BackfillProgress;
+}
+
+/** Where a backfill is: the project (by index in the scope), the collection, and Asana's offset within it. */
+export interface BackfillCursor {
+  projectIndex: number;
+  step: 'project' | 'sections' | 'tasks';
+  offset?: string;
+}
+
+export interface BackfillProgress {
+  startedAt: string;
+  finishedAt?: string;
+  projects?: number;
+  pages: number;
+  /** Resources mapped and written (or found unchanged). */
+  records: number;
+  /** Attio write requests made. */
+  writes: number;
+  errors: number;
+  lastError?: string;
+  recordsPerSecond: number;
+  done: boolean;
+  cursor?: BackfillCursor;
+}
+
+export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
+
+// ---------------------------------------------------------------------------------------------------------------
+// resync
+
+/** What to resync: resources by gid, all tasks of a project or of a section, or everything reconciliation finds stale. */
+export type ResyncInput =
+  | { resources: AsanaResourceRef[] }
+  | { projectGid: string }
+  | { sectionGid: string }
+  | { stale: true; projectGids: string[] };
+
+export interface ResyncResult {
+  signalled: number;
+}

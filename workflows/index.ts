@@ -1,5 +1,8 @@
 // Every workflow the worker runs. The worker bundles this file (workers/workflows-path.ts).
+export { backfill } from './backfill';
 export { checkConnections } from './check-connections';
 export { provisionAttio } from './provision-attio';
+export { reconcileProject } from './reconcile-project';
+export { resync } from './resync';
 export { syncAsanaResource } from './sync-asana-resource';
 export { watchAsanaResource } from './watch-asana-resource';

@@ -42,8 +42,9 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   const maxDelayMs = input.maxDelayMs ?? SYNC_DEFAULTS.maxDelayMs;
   const idleTimeoutMs = input.idleTimeoutMs ?? SYNC_DEFAULTS.idleTimeoutMs;
   const { resource } = input;
-  const asana = asanaActivities({ startToCloseTimeout: '30s', retry: ASANA_RETRY });
-  const attio = attioActivities({ startToCloseTimeout: '60s', retry: ATTIO_RETRY });
+  // Live changes outrank backfill and reconciliation on the shared, rate-limited queues.
+  const asana = asanaActivities({ startToCloseTimeout: '30s', retry: ASANA_RETRY, priority: { priorityKey: 2 } });
+  const attio = attioActivities({ startToCloseTimeout: '60s', retry: ATTIO_RETRY, priority: { priorityKey: 2 } });
 
   let received = input.pendingChanges ?? 0;
   let synced = 0;
@@ -60,7 +61,10 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
     skippedWrites: 0,
   };
 
-  setHandler(asanaChangedSignal, () => {
+  let forceWrite = false;
+  setHandler(asanaChangedSignal, (change) => {
+    // An operator's resync writes even unchanged content, to put back what someone edited in Attio.
+    if (change.source === 'resync') forceWrite = true;
     received += 1;
     status.changesReceived += 1;
     lastChangeAt = Date.now();
@@ -107,12 +111,18 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
 
   async function syncOnce(): Promise<void> {
     try {
+      const force = forceWrite;
+      forceWrite = false;
       const mapped = await asana.fetchAsanaResourceForAttio(resource);
-      if (mapped.hash === lastReceipt?.hash) {
+      if (!force && mapped.hash === lastReceipt?.hash) {
         status.skippedWrites += 1;
         status.lastOutcome = 'unchanged: no Attio write';
       } else {
-        lastReceipt = await attio.writeAsanaResourceToAttio({ mapped, previous: lastReceipt });
+        lastReceipt = await attio.writeAsanaResourceToAttio({
+          mapped,
+          previous: force ? undefined : lastReceipt,
+          force,
+        });
         if (lastReceipt.writes === 0) status.skippedWrites += 1;
         else status.attioWrites += 1;
         status.lastOutcome = lastReceipt.summary;

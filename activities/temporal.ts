@@ -1,0 +1,58 @@
+/**
+ * Activities that talk to Temporal itself: fanning a list of Asana resources out to their sync workflows with
+ * signalWithStart (a workflow cannot signal-with-start another). Used by reconciliation, gap repair and resync, so
+ * every path into Attio goes through the same per-gid sync workflow and its debounce and skip-unchanged logic.
+ * Runs on the workflow task queue: it spends no Asana or Attio budget.
+ */
+import { heartbeat } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
+import { syncWorkflowId } from '../common/workflow-ids';
+import {
+  type AsanaChange,
+  type AsanaResourceRef,
+  asanaChangedSignal,
+  type SyncAsanaResourceInput,
+} from '../workflows/definitions';
+
+export interface TemporalActivityDependencies {
+  client: Client;
+  /** Debounce settings for the sync workflows this starts. */
+  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+}
+
+export function createTemporalActivities(deps: TemporalActivityDependencies) {
+  return {
+    /** Signals (starting if needed) the sync workflow of each resource. Returns how many were signalled. */
+    async signalAsanaResources(input: {
+      refs: AsanaResourceRef[];
+      source: NonNullable<AsanaChange['source']>;
+      /** The workflow task queue the sync workflows run on. */
+      taskQueue: string;
+    }): Promise<number> {
+      const change: AsanaChange = { action: 'changed', source: input.source, receivedAt: new Date().toISOString() };
+      let done = 0;
+      // Small batches in parallel: fast, without flooding the frontend.
+      for (let i = 0; i < input.refs.length; i += 20) {
+        await Promise.all(
+          input.refs.slice(i, i + 20).map((ref) =>
+            deps.client.workflow.signalWithStart('syncAsanaResource', {
+              workflowId: syncWorkflowId(ref),
+              taskQueue: input.taskQueue,
+              args: [{ resource: ref, ...deps.sync } satisfies SyncAsanaResourceInput],
+              signal: asanaChangedSignal,
+              signalArgs: [change],
+              typedSearchAttributes: [
+                { key: AsanaGid, value: ref.gid },
+                { key: AsanaResourceType, value: ref.resource_type },
+              ],
+            }),
+          ),
+        );
+        done += Math.min(20, input.refs.length - i);
+        heartbeat(done);
+      }
+      return done;
+    },
+  };
+}

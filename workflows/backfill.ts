@@ -1,0 +1,125 @@
+/**
+ * Backfill: copies a scope of Asana (a workspace's projects, or a list of projects) into Attio through the same
+ * mapping and idempotent writes as live sync. Each project: its record, its sections (stages), then its tasks, 100 per
+ * Asana call, with `limit`/`offset` until `next_page` is null.
+ *
+ * Resumable: the cursor (project, collection, offset) is workflow state, so a worker killed mid-backfill resumes at
+ * the page it was on, and the run continues as new every few pages so history stays bounded for any size. An offset
+ * Asana no longer accepts restarts that collection; the writes are idempotent, so nothing is doubled.
+ *
+ * Paced by the task-queue rate limits like everything else, at a lower priority than live sync, so live changes keep
+ * flowing during a backfill.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { BackfillPages, BackfillRecords } from '../common/search-attributes';
+import { asanaActivities, attioActivities } from './activity-queues';
+import { type BackfillCursor, type BackfillInput, type BackfillProgress, backfillProgressQuery } from './definitions';
+import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
+
+/** Lower than live sync's priority, so a backfill never starves live changes on the shared, rate-limited queues. */
+const BULK_PRIORITY = { priorityKey: 4 };
+
+/** Pages per run before continuing as new (keeps history far under Temporal's limits). */
+const PAGES_PER_RUN = 25;
+
+/** Writes in flight at once; the task-queue rate limit paces them. */
+const WRITE_CONCURRENCY = 10;
+
+export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
+  const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY, priority: BULK_PRIORITY });
+  const attio = attioActivities({ startToCloseTimeout: '2m', retry: ATTIO_RETRY, priority: BULK_PRIORITY });
+  const progress: BackfillProgress = input.progress ?? {
+    startedAt: new Date().toISOString(),
+    pages: 0,
+    records: 0,
+    writes: 0,
+    errors: 0,
+    recordsPerSecond: 0,
+    done: false,
+  };
+  const cursor: BackfillCursor = input.cursor ?? { projectIndex: 0, step: 'project' };
+  setHandler(backfillProgressQuery, () => ({ ...progress, cursor: { ...cursor } }));
+
+  // The projects of the scope, listed once and carried across runs.
+  let projects = input.projectGids;
+  if (!projects) {
+    projects = [];
+    let offset: string | undefined;
+    do {
+      const page = await asana.listAsanaPage({ collection: 'projects', parentGid: input.workspaceGid!, offset });
+      projects.push(...page.gids);
+      offset = page.nextOffset;
+    } while (offset);
+  }
+  progress.projects = projects.length;
+
+  let pagesThisRun = 0;
+  while (cursor.projectIndex < projects.length) {
+    const projectGid = projects[cursor.projectIndex]!;
+    if (cursor.step === 'project') {
+      await write([await asana.fetchAsanaResourceForAttio({ gid: projectGid, resource_type: 'project' })]);
+      Object.assign(cursor, { step: 'sections', offset: undefined });
+    }
+    const collection = cursor.step === 'sections' ? 'sections' : 'tasks';
+    const page = await asana.fetchAsanaPageForAttio({ collection, projectGid, offset: cursor.offset });
+    if (page.offsetExpired) {
+      log.warn('offset expired; restarting the collection', { projectGid, collection });
+      cursor.offset = undefined;
+      continue;
+    }
+    await write(page.mapped);
+    progress.pages += 1;
+    pagesThisRun += 1;
+    cursor.offset = page.nextOffset;
+    if (!cursor.offset) {
+      if (cursor.step === 'sections') cursor.step = 'tasks';
+      else Object.assign(cursor, { projectIndex: cursor.projectIndex + 1, step: 'project' });
+    }
+    const seconds = (Date.now() - Date.parse(progress.startedAt)) / 1000;
+    progress.recordsPerSecond = seconds > 0 ? Math.round((progress.records / seconds) * 10) / 10 : 0;
+    upsertSearchAttributes([
+      { key: BackfillPages, value: progress.pages },
+      { key: BackfillRecords, value: progress.records },
+    ]);
+    if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof backfill>({ ...input, projectGids: projects, cursor, progress });
+    }
+  }
+  progress.done = true;
+  progress.finishedAt = new Date().toISOString();
+  log.info('backfill finished', { ...progress });
+  return progress;
+
+  /** Writes a page's resources, a few at a time; a resource Attio refuses is counted and reported, not retried. */
+  async function write(mapped: Awaited<ReturnType<typeof asana.fetchAsanaResourceForAttio>>[]): Promise<void> {
+    for (let i = 0; i < mapped.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(
+        mapped.slice(i, i + WRITE_CONCURRENCY).map(async (resource) => {
+          try {
+            const receipt = await attio.writeAsanaResourceToAttio({ mapped: resource });
+            progress.writes += receipt.writes;
+          } catch (error) {
+            progress.errors += 1;
+            const cause = error instanceof ActivityFailure ? error.cause : error;
+            progress.lastError = `${resource.kind} ${resource.gid}: ${cause instanceof Error ? cause.message : String(cause)}`;
+            log.error('backfill write failed', {
+              resource: `${resource.kind}:${resource.gid}`,
+              error: progress.lastError,
+            });
+          }
+          progress.records += 1;
+        }),
+      );
+    }
+  }
+}

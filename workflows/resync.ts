@@ -1,0 +1,53 @@
+/**
+ * Resync on demand: one resource, a list of them, every task of a project or a section, or "everything stale" (a full
+ * reconciliation of the given projects). Each resource goes through its sync workflow with `source: 'resync'`, which
+ * writes Attio even if the content looks unchanged, so a record someone edited in Attio is put back.
+ *
+ * Reachable from the CLI (`npm run cli -- resync …`), from `temporal workflow start --type resync --input '…'`, and
+ * from the receiver's authenticated POST /resync (an Attio record action calls it).
+ */
+import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { asanaActivities, temporalActivities } from './activity-queues';
+import type { AsanaResourceRef, ResyncInput, ResyncResult } from './definitions';
+import { reconcileProject } from './reconcile-project';
+import { ASANA_RETRY } from './retry-policies';
+
+export async function resync(input: ResyncInput): Promise<ResyncResult> {
+  const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY });
+  const internal = temporalActivities({ startToCloseTimeout: '10m', heartbeatTimeout: '1m' });
+
+  if ('stale' in input) {
+    let signalled = 0;
+    for (const projectGid of input.projectGids) {
+      const report = await executeChild(reconcileProject, {
+        workflowId: `${workflowInfo().workflowId}-reconcile-${projectGid}`,
+        args: [{ projectGid, mode: 'full' }],
+      });
+      signalled += report.signalled;
+    }
+    return { signalled };
+  }
+
+  let refs: AsanaResourceRef[];
+  if ('resources' in input) {
+    refs = input.resources;
+  } else {
+    const [parent, collection, type] =
+      'projectGid' in input
+        ? ([input.projectGid, 'tasks', 'project'] as const)
+        : ([input.sectionGid, 'section-tasks', 'section'] as const);
+    refs = [{ gid: parent, resource_type: type }];
+    let offset: string | undefined;
+    do {
+      const page = await asana.listAsanaPage({ collection, parentGid: parent, offset });
+      refs.push(...page.gids.map((gid) => ({ gid, resource_type: 'task' as const })));
+      offset = page.nextOffset;
+    } while (offset);
+  }
+  const signalled = await internal.signalAsanaResources({
+    refs,
+    source: 'resync',
+    taskQueue: workflowInfo().taskQueue,
+  });
+  return { signalled };
+}
