@@ -6,8 +6,18 @@ import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv } from '../common/config';
 import { connectClient } from '../common/temporal-connection';
 import { webhookWorkflowId } from '../common/workflow-ids';
-import { webhookStatusQuery } from '../workflows/definitions';
-import { checkConnectionsNow, provisionAttioNow, unwatchResource, watchResource } from './operations';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backfillProgressQuery, type ResyncInput, webhookStatusQuery } from '../workflows/definitions';
+import {
+  checkConnectionsNow,
+  provisionAttioNow,
+  reconcileNow,
+  resyncNow,
+  startBackfill,
+  unwatchResource,
+  watchResource,
+} from './operations';
+import { installReconcileSchedules } from './schedules';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -18,13 +28,30 @@ commands:
                                           create and keep a webhook on an Asana resource
   unwatch <gid>                           delete the webhook of a watched resource
   status <gid>                            show a watched resource's webhook state (never its secret)
+  backfill (--workspace <gid> | --project <gid> …)
+                                          copy a workspace or projects into Attio; prints progress
+  reconcile <projectGid> [--full]         reconcile one project now (incremental, or --full verification)
+  resync (--task|--project|--section <gid> … | --project-tasks <gid> | --section-tasks <gid> | --stale --project <gid> …)
+                                          re-sync resources now, writing even unchanged content
+  schedules --project <gid> …             install or update the reconciliation schedules of projects
 `;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { workspace: { type: 'string' }, type: { type: 'string', default: 'project' }, help: { type: 'boolean' } },
+    options: {
+      workspace: { type: 'string' },
+      type: { type: 'string', default: 'project' },
+      project: { type: 'string', multiple: true },
+      task: { type: 'string', multiple: true },
+      section: { type: 'string', multiple: true },
+      'project-tasks': { type: 'string' },
+      'section-tasks': { type: 'string' },
+      stale: { type: 'boolean' },
+      full: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   const [command, gid] = positionals;
   if (!command || values.help) {
@@ -32,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   loadDotEnv();
-  const client = await connectClient(loadConfig());
+  const config = loadConfig();
+  const client = await connectClient(config);
   try {
     switch (command) {
       case 'check': {
@@ -63,6 +91,58 @@ async function main(argv: string[]): Promise<number> {
         if (!gid) throw new UsageError('status needs a resource gid');
         const status = await client.workflow.getHandle(webhookWorkflowId(gid)).query(webhookStatusQuery);
         console.log(JSON.stringify(status, null, 2));
+        return 0;
+      }
+      case 'backfill': {
+        if (!values.workspace && !values.project) throw new UsageError('backfill needs --workspace or --project');
+        const handle = await startBackfill(
+          client,
+          values.project ? { projectGids: values.project } : { workspaceGid: values.workspace },
+        );
+        console.log(`backfill started: workflow ${handle.workflowId}`);
+        for (;;) {
+          const done = await Promise.race([handle.result().then(() => true), sleep(2000).then(() => false)]);
+          const progress = await handle.query(backfillProgressQuery);
+          console.log(
+            `pages ${progress.pages}, records ${progress.records}, writes ${progress.writes}, errors ${progress.errors}, ${progress.recordsPerSecond}/s`,
+          );
+          if (done) return progress.errors > 0 ? 1 : 0;
+        }
+      }
+      case 'reconcile': {
+        if (!gid) throw new UsageError('reconcile needs a project gid');
+        const report = await reconcileNow(client, { projectGid: gid, mode: values.full ? 'full' : 'incremental' });
+        console.log(JSON.stringify(report, null, 2));
+        return 0;
+      }
+      case 'resync': {
+        const input: ResyncInput | undefined = values.stale
+          ? { stale: true, projectGids: values.project ?? [] }
+          : values['project-tasks']
+            ? { projectGid: values['project-tasks'] }
+            : values['section-tasks']
+              ? { sectionGid: values['section-tasks'] }
+              : {
+                  resources: [
+                    ...(values.task ?? []).map((g) => ({ gid: g, resource_type: 'task' as const })),
+                    ...(values.project ?? []).map((g) => ({ gid: g, resource_type: 'project' as const })),
+                    ...(values.section ?? []).map((g) => ({ gid: g, resource_type: 'section' as const })),
+                  ],
+                };
+        if ('resources' in input && input.resources.length === 0)
+          throw new UsageError('resync needs something to resync');
+        if ('stale' in input && input.projectGids.length === 0) throw new UsageError('resync --stale needs --project');
+        const result = await resyncNow(client, input);
+        console.log(`resync sent ${result.signalled} resources through their sync workflows`);
+        return 0;
+      }
+      case 'schedules': {
+        if (!values.project?.length) throw new UsageError('schedules needs --project (repeatable)');
+        const results = await installReconcileSchedules(client, values.project, {
+          incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,
+          fullEveryHours: config.env.FULL_RECONCILE_EVERY_HOURS,
+        });
+        for (const r of results) console.log(`${r.outcome}: ${r.scheduleId}`);
         return 0;
       }
       default:

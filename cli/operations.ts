@@ -7,8 +7,22 @@ import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
-import type { checkConnections, provisionAttio, watchAsanaResource } from '../workflows';
-import { unwatchSignal, type WatchAsanaResourceInput, webhookSecretsQuery } from '../workflows/definitions';
+import type {
+  backfill,
+  checkConnections,
+  provisionAttio,
+  reconcileProject,
+  resync,
+  watchAsanaResource,
+} from '../workflows';
+import type { ReconcileProjectInput } from '../workflows/reconcile-project';
+import {
+  type BackfillInput,
+  type ResyncInput,
+  unwatchSignal,
+  type WatchAsanaResourceInput,
+  webhookSecretsQuery,
+} from '../workflows/definitions';
 
 export async function checkConnectionsNow(client: Client) {
   return client.workflow.execute<typeof checkConnections>('checkConnections', {
@@ -63,4 +77,25 @@ export async function unwatchResource(client: Client, resourceGid: string): Prom
   const handle = client.workflow.getHandle(webhookWorkflowId(resourceGid));
   await handle.signal(unwatchSignal);
   await handle.result();
+}
+
+/** Starts a backfill of a workspace or of projects; its progress is the `backfillProgress` query. */
+export async function startBackfill(client: Client, input: BackfillInput, workflowId = `backfill-${randomUUID()}`) {
+  return client.workflow.start<typeof backfill>('backfill', { taskQueue: TASK_QUEUES.sync, workflowId, args: [input] });
+}
+
+export async function reconcileNow(client: Client, input: ReconcileProjectInput) {
+  return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: `reconcile-${input.mode}-${input.projectGid}-${randomUUID().slice(0, 8)}`,
+    args: [input],
+  });
+}
+
+export async function resyncNow(client: Client, input: ResyncInput) {
+  return client.workflow.execute<typeof resync>('resync', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: `resync-${randomUUID()}`,
+    args: [input],
+  });
 }

@@ -102,6 +102,20 @@ export const variables = {
     'A sync workflow completes after this long without changes; the next change starts a new one.',
   ),
 
+  RECONCILE_EVERY_MINUTES: variable(
+    z.coerce.number().int().min(1).default(15),
+    'Incremental reconciliation (tasks modified since the last run) runs this often, as a Temporal Schedule.',
+  ),
+  FULL_RECONCILE_EVERY_HOURS: variable(
+    z.coerce.number().int().min(1).default(24),
+    'Full verification (Asana compared with Attio, differences repaired) runs this often, as a Temporal Schedule.',
+  ),
+  RESYNC_API_TOKEN: variable(
+    optionalText().pipe(z.string().min(24, 'at least 24 characters').optional()),
+    'Bearer token for the receiver’s POST /resync (an Attio record action calls it). Unset: the endpoint is off.',
+    true,
+  ),
+
   // --- Worker ---
   WORKER_MAX_CACHED_WORKFLOWS: variable(
     z.coerce.number().int().min(0).default(500),

@@ -81,6 +81,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'journal_mode=WAL',
     '--log-level',
     'warn',
+    // Task-queue priorities (live sync ahead of backfill on the shared, rate-limited queues) need the new matcher.
+    '--dynamic-config-value',
+    'matching.useNewMatcher=true',
     ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...searchAttributeCliArgs(),
     ...(headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),

@@ -8,6 +8,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { TASK_QUEUES } from '../common/task-queues';
 import { type AsanaWebhookRouteOptions, mountAsanaWebhookRoutes } from './asana-webhook-route';
+import { mountResyncRoute, type ResyncRouteOptions } from './resync-route';
 import { TemporalWebhookSecrets } from './webhook-secrets';
 
 export interface ReceiverDependencies {
@@ -17,7 +18,13 @@ export interface ReceiverDependencies {
   readinessTimeoutMs?: number;
   /** The Asana webhook routes; omitted, the app serves health endpoints only. */
   webhooks?: Omit<AsanaWebhookRouteOptions, 'client' | 'logger'>;
+  /** POST /resync; omitted (no RESYNC_API_TOKEN), the endpoint does not exist. */
+  resync?: Omit<ResyncRouteOptions, 'client' | 'logger'>;
 }
+
+/** The resync-route options a config gives (none without RESYNC_API_TOKEN). */
+export const resyncOptionsFrom = (config: Config): ReceiverDependencies['resync'] =>
+  config.env.RESYNC_API_TOKEN ? { token: config.env.RESYNC_API_TOKEN, taskQueue: TASK_QUEUES.sync } : undefined;
 
 /** The webhook-route options a config gives. */
 export const webhookOptionsFrom = (config: Config, client: Client): ReceiverDependencies['webhooks'] => ({
@@ -55,6 +62,7 @@ export function createReceiverApp(deps: ReceiverDependencies): Express {
   });
 
   if (deps.webhooks) mountAsanaWebhookRoutes(app, { client: deps.client, logger: deps.logger, ...deps.webhooks });
+  if (deps.resync) mountResyncRoute(app, { client: deps.client, logger: deps.logger, ...deps.resync });
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -5,7 +5,7 @@
 import { loadConfig, loadDotEnv, secretValues } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
-import { createReceiverApp, webhookOptionsFrom } from './app';
+import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from './app';
 import { listen } from './server';
 
 async function main(): Promise<void> {
@@ -18,7 +18,12 @@ async function main(): Promise<void> {
   });
   const client = await connectClient(config);
   const receiver = await listen(
-    createReceiverApp({ client, logger, webhooks: webhookOptionsFrom(config, client) }),
+    createReceiverApp({
+      client,
+      logger,
+      webhooks: webhookOptionsFrom(config, client),
+      resync: resyncOptionsFrom(config),
+    }),
     config.env.RECEIVER_PORT,
     config.env.RECEIVER_HOST,
   );

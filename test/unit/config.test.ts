@@ -65,8 +65,13 @@ describe('loadConfig', () => {
     for (const value of Object.values(LIVE)) expect(error.message).not.toContain(value);
   });
 
-  test('marks the tokens and the encryption key as secret', () => {
-    expect(secretVariableNames.sort()).toEqual(['ASANA_TOKEN', 'ATTIO_TOKEN', 'PAYLOAD_ENCRYPTION_KEY']);
+  test('marks the tokens, the resync token and the encryption key as secret', () => {
+    expect(secretVariableNames.sort()).toEqual([
+      'ASANA_TOKEN',
+      'ATTIO_TOKEN',
+      'PAYLOAD_ENCRYPTION_KEY',
+      'RESYNC_API_TOKEN',
+    ]);
   });
 
   test('gives every variable a description', () => {

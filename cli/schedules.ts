@@ -1,0 +1,72 @@
+/**
+ * The reconciliation schedules, declared in code and installed idempotently (CLI `schedules`, and the demo's start):
+ * per project, an incremental reconciliation every RECONCILE_EVERY_MINUTES and a full verification every
+ * FULL_RECONCILE_EVERY_HOURS. Installing again updates them in place.
+ */
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { TASK_QUEUES } from '../common/task-queues';
+import type { reconcileProject } from '../workflows';
+
+export interface ScheduleSettings {
+  incrementalEveryMinutes: number;
+  fullEveryHours: number;
+  taskQueue?: string;
+}
+
+export const reconcileScheduleIds = (projectGid: string) => ({
+  incremental: `reconcile-incremental-${projectGid}`,
+  full: `reconcile-full-${projectGid}`,
+});
+
+export function reconcileSchedules(projectGid: string, settings: ScheduleSettings): ScheduleOptions[] {
+  const ids = reconcileScheduleIds(projectGid);
+  const action = (mode: 'incremental' | 'full') =>
+    ({
+      type: 'startWorkflow',
+      workflowType: 'reconcileProject',
+      args: [{ projectGid, mode }] as Parameters<typeof reconcileProject>,
+      taskQueue: settings.taskQueue ?? TASK_QUEUES.sync,
+    }) as const;
+  return [
+    {
+      scheduleId: ids.incremental,
+      spec: { intervals: [{ every: `${settings.incrementalEveryMinutes}m` }] },
+      action: action('incremental'),
+      // A run that is still going when the next is due makes the next one pointless: skip it.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+    },
+    {
+      scheduleId: ids.full,
+      spec: { intervals: [{ every: `${settings.fullEveryHours}h` }] },
+      action: action('full'),
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+    },
+  ];
+}
+
+/** Creates the schedules, or updates them when they exist. Returns the ids and what happened to each. */
+export async function installReconcileSchedules(
+  client: Client,
+  projectGids: string[],
+  settings: ScheduleSettings,
+): Promise<{ scheduleId: string; outcome: 'created' | 'updated' }[]> {
+  const results: { scheduleId: string; outcome: 'created' | 'updated' }[] = [];
+  for (const projectGid of projectGids) {
+    for (const options of reconcileSchedules(projectGid, settings)) {
+      try {
+        await client.schedule.create(options);
+        results.push({ scheduleId: options.scheduleId, outcome: 'created' });
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+        await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+          ...previous,
+          spec: options.spec,
+          action: options.action,
+          policies: { ...previous.policies, ...options.policies },
+        }));
+        results.push({ scheduleId: options.scheduleId, outcome: 'updated' });
+      }
+    }
+  }
+  return results;
+}

@@ -1,0 +1,190 @@
+/**
+ * `npm start`: the whole service in one process tree.
+ *
+ *   Temporal dev server (child process; skipped when TEMPORAL_ADDRESS is set)
+ *   + Asana and Attio stand-ins (demo mode only: no ASANA_TOKEN/ATTIO_TOKEN configured)
+ *   + the workers (in this process)
+ *   + the webhook receiver (in this process)
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
+ * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Config, ConfigError, loadConfig, loadDotEnv, secretValues } from '../common/config';
+import { createLogger, type Logger } from '../common/logger';
+import { assertPortFree } from '../common/ports';
+import { connectClient, temporalAddress } from '../common/temporal-connection';
+import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
+import { TASK_QUEUES } from '../common/task-queues';
+import { checkConnectionsWorkflowId } from '../common/workflow-ids';
+import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from '../receiver/app';
+import { listen } from '../receiver/server';
+import { startDemoStandIns } from '../stand-ins/demo';
+import { startWorkers } from '../workers/main';
+import type { checkConnections } from '../workflows';
+
+type Closer = { name: string; close: () => Promise<void> };
+
+class Shutdown {
+  private readonly closers: Closer[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  add(name: string, close: () => Promise<void>): void {
+    this.closers.push({ name, close });
+  }
+
+  /** Closes everything in reverse order of start, once; then exits with `code`. */
+  run(code: number): Promise<void> {
+    this.running ??= (async () => {
+      for (const closer of this.closers.reverse()) {
+        try {
+          await closer.close();
+          this.logger.info(`stopped ${closer.name}`);
+        } catch (error) {
+          this.logger.error({ err: error }, `could not stop ${closer.name} cleanly`);
+          code = code || 1;
+        }
+      }
+      process.exit(code);
+    })();
+    return this.running;
+  }
+}
+
+async function assertPortsFree(config: Config): Promise<void> {
+  const { env } = config;
+  const ports: [number, string][] = [[env.RECEIVER_PORT, 'RECEIVER_PORT']];
+  if (!env.TEMPORAL_ADDRESS)
+    ports.push([env.TEMPORAL_PORT, 'TEMPORAL_PORT'], [env.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT']);
+  if (config.mode === 'demo') {
+    ports.push([env.ASANA_STAND_IN_PORT, 'ASANA_STAND_IN_PORT'], [env.ATTIO_STAND_IN_PORT, 'ATTIO_STAND_IN_PORT']);
+  }
+  for (const [port, variable] of ports) await assertPortFree(port, variable);
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    level: config.env.LOG_LEVEL,
+    format: config.env.LOG_FORMAT,
+    secrets: secretValues(config),
+  });
+  const shutdown = new Shutdown(logger);
+  process.once('SIGINT', () => void shutdown.run(0));
+  process.once('SIGTERM', () => void shutdown.run(0));
+
+  try {
+    await startEverything(config, logger, shutdown);
+  } catch (error) {
+    logger.fatal(`asana-attio-sync could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown.run(1);
+  }
+}
+
+async function startEverything(config: Config, logger: Logger, shutdown: Shutdown): Promise<void> {
+  if (config.mode === 'demo') {
+    logger.warn(
+      'DEMO MODE: no ASANA_TOKEN/ATTIO_TOKEN configured, so Asana and Attio are local stand-ins with invented data',
+    );
+  }
+
+  // Check every port before starting anything, so a clash leaves nothing half-started.
+  await assertPortsFree(config);
+
+  let uiUrl = config.env.TEMPORAL_UI_URL;
+  if (config.env.TEMPORAL_ADDRESS) {
+    logger.info({ address: config.env.TEMPORAL_ADDRESS }, 'using the existing Temporal cluster at TEMPORAL_ADDRESS');
+  } else {
+    const cli = await ensureTemporalCli();
+    const server = await startDevServer({
+      cli,
+      port: config.env.TEMPORAL_PORT,
+      uiPort: config.env.TEMPORAL_UI_PORT,
+      dbFile: config.env.TEMPORAL_DB_FILE,
+      namespace: config.env.TEMPORAL_NAMESPACE,
+      onUnexpectedExit: (description) => {
+        logger.fatal({ description }, 'the Temporal dev server stopped unexpectedly; shutting down');
+        void shutdown.run(1);
+      },
+    });
+    shutdown.add('Temporal dev server', () => server.stop());
+    uiUrl = server.uiUrl;
+    logger.info(
+      { address: server.address, pid: server.pid, dbFile: config.env.TEMPORAL_DB_FILE },
+      'Temporal dev server running',
+    );
+  }
+
+  let tokens = { asana: config.env.ASANA_TOKEN ?? '', attio: config.env.ATTIO_TOKEN ?? '' };
+  if (config.mode === 'demo') {
+    const standIns = await startDemoStandIns({
+      asanaPort: config.env.ASANA_STAND_IN_PORT,
+      attioPort: config.env.ATTIO_STAND_IN_PORT,
+    });
+    shutdown.add('Asana and Attio stand-ins', () => standIns.close());
+    config = {
+      ...config,
+      env: { ...config.env, ASANA_BASE_URL: standIns.asana.url, ATTIO_BASE_URL: standIns.attio.url },
+    };
+    tokens = standIns.tokens;
+    logger.info({ asana: standIns.asana.url, attio: standIns.attio.url }, 'stand-ins running (demo)');
+  }
+
+  const workers = await startWorkers(config, logger, tokens);
+  shutdown.add('workers (drained)', () => workers.stop());
+  void workers.done.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'a worker failed; shutting down');
+    void shutdown.run(1);
+  });
+
+  const client = await connectClient(config);
+  shutdown.add('Temporal client', () => client.connection.close());
+  const receiver = await listen(
+    createReceiverApp({
+      client,
+      logger,
+      webhooks: webhookOptionsFrom(config, client),
+      resync: resyncOptionsFrom(config),
+    }),
+    config.env.RECEIVER_PORT,
+    config.env.RECEIVER_HOST,
+  );
+  shutdown.add('receiver (no longer accepting)', () => receiver.close());
+
+  logger.info(
+    {
+      mode: config.mode,
+      receiver: config.receiverPublicUrl,
+      temporalUi: uiUrl ?? '(set TEMPORAL_UI_URL to print it)',
+      temporal: temporalAddress(config),
+    },
+    'asana-attio-sync is running; Ctrl-C stops it',
+  );
+
+  const check = await client.workflow.execute<typeof checkConnections>('checkConnections', {
+    taskQueue: TASK_QUEUES.sync,
+    workflowId: checkConnectionsWorkflowId(randomUUID()),
+    args: [{}],
+  });
+  for (const result of check.checks) {
+    if (result.ok) logger.info({ system: result.system, identity: result.identity }, 'connection works');
+    else logger.error({ system: result.system, error: result.error }, 'connection failed');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`asana-attio-sync could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
