@@ -33,6 +33,10 @@ export interface ResyncRouteOptions {
   taskQueue: string;
 }
 
+/** One workflow per distinct request, so a repeated request joins the running resync. */
+export const resyncWorkflowId = (input: ResyncInput) =>
+  `resync-${createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16)}`;
+
 const sameToken = (given: string, expected: string) => {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
@@ -56,7 +60,7 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
       return;
     }
     const input = parsed.data as ResyncInput;
-    const workflowId = `resync-${createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16)}`;
+    const workflowId = resyncWorkflowId(input);
     try {
       await options.client.workflow.start<typeof resync>('resync', {
         workflowId,

@@ -1,0 +1,103 @@
+/**
+ * Operator entry points on the real dev server: the receiver's authenticated POST /resync, and the reconciliation
+ * schedules installed idempotently. (What a resync then does is covered with the stand-ins in durable-paths tests.)
+ */
+import type { AddressInfo } from 'node:net';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { reconcileScheduleIds, installReconcileSchedules } from '../../cli/schedules';
+import { createLogger } from '../../common/logger';
+import { createReceiverApp } from '../../receiver/app';
+import { resyncWorkflowId } from '../../receiver/resync-route';
+import { listen, type RunningReceiver } from '../../receiver/server';
+import { testClient, uniqueTaskQueues } from '../helpers/temporal';
+
+const logger = createLogger({ level: 'fatal', format: 'json' });
+const TOKEN = 'resync-token-0123456789abcdef';
+let client: Client;
+let receiver: RunningReceiver;
+let url: string;
+const queues = uniqueTaskQueues('resync-route');
+
+beforeAll(async () => {
+  client = await testClient();
+  receiver = await listen(
+    createReceiverApp({ client, logger, resync: { token: TOKEN, taskQueue: queues.sync } }),
+    0,
+    '127.0.0.1',
+  );
+  url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/resync`;
+});
+afterAll(async () => {
+  await receiver.close();
+  await client.connection.close();
+});
+
+const post = (body: unknown, token: string | undefined = TOKEN) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('POST /resync', () => {
+  test('starts one resync workflow per distinct request and answers 202 with its id', async () => {
+    const gid = String(Date.now());
+    const body = { resources: [{ gid, resource_type: 'task' }] };
+    const first = await post(body);
+    expect(first.status).toBe(202);
+    const { workflowId } = (await first.json()) as { workflowId: string };
+    const description = await client.workflow.getHandle(workflowId).describe();
+    expect(description.type).toBe('resync');
+    expect(description.taskQueue).toBe(queues.sync);
+    // A double click resolves to the same workflow.
+    expect(((await (await post(body)).json()) as { workflowId: string }).workflowId).toBe(workflowId);
+  });
+
+  test('401 without the token or with a wrong one, starting nothing', async () => {
+    const body = { projectGid: String(Date.now() + 3) };
+    expect((await post(body, '')).status).toBe(401);
+    expect((await post(body, `${TOKEN}x`)).status).toBe(401);
+    await expect(client.workflow.getHandle(resyncWorkflowId(body)).describe()).rejects.toThrow(WorkflowNotFoundError);
+  });
+
+  test('400 for a body that is not a resync request, naming the problem', async () => {
+    const response = await post({ resources: [{ gid: 'abc', resource_type: 'task' }] });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/Asana gid/);
+    expect((await post({ everything: true })).status).toBe(400);
+  });
+
+  test('does not exist when no token is configured', async () => {
+    const open = await listen(createReceiverApp({ client, logger }), 0, '127.0.0.1');
+    try {
+      const port = (open.server.address() as AddressInfo).port;
+      const response = await fetch(`http://127.0.0.1:${port}/resync`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(404);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('reconciliation schedules', () => {
+  test('are created once, updated in place when installed again, and start reconcileProject', async () => {
+    const projectGid = String(Date.now() + 7);
+    const settings = { incrementalEveryMinutes: 15, fullEveryHours: 24, taskQueue: queues.sync };
+    const first = await installReconcileSchedules(client, [projectGid], settings);
+    expect(first.map((r) => r.outcome)).toEqual(['created', 'created']);
+    const second = await installReconcileSchedules(client, [projectGid], { ...settings, incrementalEveryMinutes: 5 });
+    expect(second.map((r) => r.outcome)).toEqual(['updated', 'updated']);
+
+    const ids = reconcileScheduleIds(projectGid);
+    const incremental = await client.schedule.getHandle(ids.incremental).describe();
+    expect(incremental.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
+    expect(incremental.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileProject' });
+    expect(incremental.action.type === 'startWorkflow' && incremental.action.args).toEqual([
+      { projectGid, mode: 'incremental' },
+    ]);
+    const full = await client.schedule.getHandle(ids.full).describe();
+    expect(full.spec.intervals?.[0]?.every).toBe(24 * 60 * 60 * 1000);
+    await client.schedule.getHandle(ids.incremental).delete();
+    await client.schedule.getHandle(ids.full).delete();
+  });
+});
