@@ -126,8 +126,8 @@ export const variables = {
     'Asana calls per second across all workers (Temporal task-queue rate limit). Asana allows 1,500/min on paid plans, 150/min on free.',
   ),
   ATTIO_MAX_WRITES_PER_SECOND: variable(
-    z.coerce.number().positive().default(20),
-    'Attio calls per second across all workers (Temporal task-queue rate limit). Attio allows 25 writes/s.',
+    z.coerce.number().positive().default(12),
+    'Attio write activities per second across all workers (Temporal task-queue rate limit); a new task is 2 writes, Attio allows 25/s.',
   ),
 
   // --- Demo stand-ins ---
