@@ -1,0 +1,158 @@
+/**
+ * The backfill workflow's paging, checkpointing and recovery on the real dev server, with a fake paged Asana and a
+ * recording Attio, so every page and write can be counted (the 5,000-task run against the stand-ins is in
+ * durable-paths tests and the benchmark).
+ */
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { AttioWriteReceipt } from '../../activities/attio';
+import { createDataConverter } from '../../common/temporal-connection';
+import type { MappedResource } from '../../mapping/map-asana-to-attio';
+import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
+import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait-for';
+
+const config = testConfig();
+let client: Client;
+let connection: NativeConnection;
+beforeAll(async () => {
+  client = await testClient(config);
+  connection = await connectWorkerConnection();
+});
+afterAll(async () => {
+  await client.connection.close();
+  await connection.close();
+});
+
+/** `projects` projects of `tasksPerProject` tasks, served 10 per page; offsets are page numbers. */
+function fakeAsana(projects: number, tasksPerProject: number, options: { expireOffsetOnce?: boolean } = {}) {
+  const written = new Map<string, number>();
+  const pageCalls: string[] = [];
+  let expired = false;
+  const task = (p: number, t: number): MappedResource => ({
+    kind: 'task',
+    gid: `${p}${String(t).padStart(5, '0')}`,
+    hash: 'h',
+    state: 'removed',
+  });
+  const activities = {
+    async listAsanaPage(input: { collection: string; offset?: string }) {
+      const all = Array.from({ length: projects }, (_, p) => `${p + 1}`);
+      const start = Number(input.offset ?? 0);
+      return {
+        gids: all.slice(start, start + 10),
+        ...(start + 10 < all.length ? { nextOffset: String(start + 10) } : {}),
+      };
+    },
+    async fetchAsanaResourceForAttio(ref: { gid: string }): Promise<MappedResource> {
+      return { kind: 'project', gid: ref.gid, hash: 'p', state: 'deleted' };
+    },
+    async fetchAsanaPageForAttio(input: { collection: string; projectGid: string; offset?: string }) {
+      pageCalls.push(`${input.projectGid}/${input.collection}/${input.offset ?? 0}`);
+      if (input.collection === 'sections') return { mapped: [], salesTasksSource: false };
+      if (options.expireOffsetOnce && !expired && input.offset === '20') {
+        expired = true;
+        return { mapped: [], offsetExpired: true, salesTasksSource: false };
+      }
+      const start = Number(input.offset ?? 0);
+      const p = Number(input.projectGid);
+      const mapped = Array.from({ length: Math.min(10, tasksPerProject - start) }, (_, i) => task(p, start + i));
+      return {
+        mapped,
+        salesTasksSource: false,
+        ...(start + 10 < tasksPerProject ? { nextOffset: String(start + 10) } : {}),
+      };
+    },
+    async writeAsanaResourceToAttio(input: { mapped: MappedResource }): Promise<AttioWriteReceipt> {
+      written.set(input.mapped.gid, (written.get(input.mapped.gid) ?? 0) + 1);
+      return { hash: input.mapped.hash, writes: 1, summary: 'written' };
+    },
+  };
+  return { activities, written, pageCalls };
+}
+
+async function startWorkers(activities: object, queues: ReturnType<typeof uniqueTaskQueues>) {
+  const common = { connection, dataConverter: createDataConverter(config) };
+  const workers = await Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: queues.sync,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    }),
+    Worker.create({ ...common, taskQueue: queues.asana, activities }),
+    Worker.create({ ...common, taskQueue: queues.attio, activities }),
+  ]);
+  const running = Promise.all(workers.map((w) => w.run()));
+  return {
+    stop: async () => {
+      for (const w of workers) w.shutdown();
+      await running;
+    },
+  };
+}
+
+test('pages every project of a workspace to the end, continuing as new, and writes each resource once', async () => {
+  const fake = fakeAsana(12, 35);
+  const queues = uniqueTaskQueues();
+  const workers = await startWorkers(fake.activities, queues);
+  try {
+    const handle = await client.workflow.start('backfill', {
+      taskQueue: queues.sync,
+      workflowId: `backfill-${queues.sync}`,
+      args: [{ workspaceGid: '1' }],
+    });
+    const progress = (await handle.result()) as BackfillProgress;
+    // 12 projects × (1 sections page + 4 task pages) = 60 pages: more than one run's worth.
+    expect(progress).toMatchObject({ done: true, projects: 12, pages: 60, records: 12 + 12 * 35, errors: 0 });
+    expect(fake.written.size).toBe(12 + 12 * 35);
+    expect([...fake.written.values()].every((n) => n === 1)).toBe(true);
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+  } finally {
+    await workers.stop();
+  }
+});
+
+test('an expired offset restarts that collection and still writes everything', async () => {
+  const fake = fakeAsana(1, 40, { expireOffsetOnce: true });
+  const queues = uniqueTaskQueues();
+  const workers = await startWorkers(fake.activities, queues);
+  try {
+    const handle = await client.workflow.start('backfill', {
+      taskQueue: queues.sync,
+      workflowId: `backfill-${queues.sync}`,
+      args: [{ projectGids: ['7'] }],
+    });
+    const progress = (await handle.result()) as BackfillProgress;
+    expect(progress.done).toBe(true);
+    expect(fake.written.size).toBe(1 + 40);
+    expect(fake.pageCalls.filter((c) => c === '7/tasks/0')).toHaveLength(2);
+  } finally {
+    await workers.stop();
+  }
+});
+
+test('a worker killed mid-backfill is replaced and the backfill resumes without redoing finished pages', async () => {
+  const fake = fakeAsana(3, 50);
+  const queues = uniqueTaskQueues();
+  let workers = await startWorkers(fake.activities, queues);
+  const handle = await client.workflow.start('backfill', {
+    taskQueue: queues.sync,
+    workflowId: `backfill-${queues.sync}`,
+    args: [{ projectGids: ['1', '2', '3'] }],
+  });
+  await waitFor(async () => (await handle.query(backfillProgressQuery)).pages >= 4);
+  await workers.stop();
+  const pagesBefore = fake.pageCalls.length;
+  workers = await startWorkers(fake.activities, queues);
+  try {
+    const progress = (await handle.result()) as BackfillProgress;
+    expect(progress.done).toBe(true);
+    expect(fake.written.size).toBe(3 + 150);
+    // Every page fetched once: the checkpoint held across the worker restart.
+    expect(new Set(fake.pageCalls).size).toBe(fake.pageCalls.length);
+    expect(fake.pageCalls.length).toBeGreaterThan(pagesBefore);
+  } finally {
+    await workers.stop();
+  }
+});
