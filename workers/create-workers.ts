@@ -34,6 +34,7 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
     Worker.create({
       ...common,
       taskQueue: queues.sync,
+      activities,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
       maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
     }),

@@ -1,7 +1,7 @@
 /**
  * `npm run worker`: a worker process on its own (production, docker-compose). Stateless: run as many as needed.
  */
-import { Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
@@ -10,13 +10,24 @@ import { type Config, loadConfig, loadDotEnv, secretValues } from '../common/con
 import { createLogger, type Logger } from '../common/logger';
 import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map';
 import { registerSearchAttributes } from '../common/register-search-attributes';
-import { temporalAddress } from '../common/temporal-connection';
+import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntimeLogging } from './runtime-logging';
 
 /** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
-export function createActivitiesFor(config: Config, tokens: { asana: string; attio: string }, fieldMap: FieldMap) {
+export function createActivitiesFor(
+  config: Config,
+  tokens: { asana: string; attio: string },
+  fieldMap: FieldMap,
+  client: Client,
+) {
   return createActivities({
+    client,
+    sync: {
+      quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
+      maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
+      idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+    },
     asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
     fieldMap,
@@ -36,10 +47,11 @@ export async function startWorkers(
 ) {
   installRuntimeLogging(logger);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const client = await connectClient(config);
   const workers = await createWorkers({
     config,
     connection,
-    activities: createActivitiesFor(config, tokens, fieldMap),
+    activities: createActivitiesFor(config, tokens, fieldMap, client),
   });
   const running = runWorkers(workers);
   return {
@@ -47,6 +59,7 @@ export async function startWorkers(
     stop: async () => {
       await running.stop();
       await connection.close();
+      await client.connection.close();
     },
   };
 }
