@@ -91,7 +91,7 @@ export function contentHash(value: unknown): string {
       ? v.map(canonical)
       : v && typeof v === 'object'
         ? Object.fromEntries(
-            Object.keys(v as object)
+            Object.keys(v)
               .sort()
               .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
           )
@@ -208,5 +208,5 @@ export function mapTask(task: AsanaTask, map: FieldMap): MappedResource {
 
 /** The mapping of a resource Asana no longer has (deleted, or a 404 on fetch). */
 export function mapDeleted(kind: MappedResource['kind'], gid: string): MappedResource {
-  return withHash({ kind, gid, state: 'deleted' as const }) as MappedResource;
+  return withHash({ kind, gid, state: 'deleted' as const });
 }

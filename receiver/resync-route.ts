@@ -59,7 +59,7 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
       });
       return;
     }
-    const input = parsed.data as ResyncInput;
+    const input: ResyncInput = parsed.data;
     const workflowId = resyncWorkflowId(input);
     try {
       await options.client.workflow.start<typeof resync>('resync', {

@@ -42,7 +42,8 @@ export interface AsanaResourceRef {
 
 /** What a delivery said about a resource. Only a hint: the workflow always re-reads the current state. */
 export interface AsanaChange {
-  action: 'added' | 'changed' | 'removed' | 'deleted' | 'undeleted' | string;
+  /** Asana's action: added, changed, removed, deleted or undeleted ("not exhaustive", so any string). */
+  action: string;
   /** Asana's `created_at` of the event (ISO 8601). */
   createdAt?: string;
   /** When the receiver recorded it (ISO 8601), for latency reporting. */

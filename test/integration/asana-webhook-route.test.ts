@@ -36,7 +36,7 @@ let gidCounter = Date.now();
 const nextGid = () => String((gidCounter += 1));
 
 /** What our fake Asana does during createAsanaWebhook: the handshake, then the 201's secret. */
-let handshakeSecret = SECRET;
+const handshakeSecret = SECRET;
 let handshakeAnswers: { status: number; echoed: string | null }[] = [];
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ const logger = createLogger({ level: 'fatal', format: 'json' });
 async function get(receiver: RunningReceiver, path: string) {
   const { port } = receiver.server.address() as AddressInfo;
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
-  return { status: response.status, body: (await response.json()) as unknown };
+  return { status: response.status, body: await response.json() };
 }
 
 describe('receiver health endpoints', () => {
