@@ -98,8 +98,8 @@ export const variables = {
     'Longest a change waits for its sync while changes keep arriving (debounce maximum delay).',
   ),
   SYNC_IDLE_TIMEOUT_MS: variable(
-    milliseconds(300000),
-    'A sync workflow completes after this long without changes; the next change starts a new one.',
+    z.coerce.number().int().min(0).default(300000),
+    'A sync workflow completes after this long without changes; the next change starts a new one. 0 ends it right after its sync.',
   ),
 
   RECONCILE_EVERY_MINUTES: variable(

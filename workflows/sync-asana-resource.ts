@@ -76,7 +76,8 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   for (;;) {
     if (received === synced) {
       status.state = 'waiting';
-      if (!(await condition(() => received > synced, idleTimeoutMs))) break;
+      // With no idle period the run ends at once, saving the idle timer (a billed action) per isolated change.
+      if (idleTimeoutMs <= 0 || !(await condition(() => received > synced, idleTimeoutMs))) break;
     }
 
     status.state = 'debouncing';
