@@ -133,11 +133,11 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
     if (!signature) throw new Refusal(401, 'missing X-Hook-Signature');
     const body = req.body as Buffer;
     let known = await withinAckDeadline(() => secrets.get(resourceGid));
+    if (known && known.status !== 'unwatched' && isValidSignature(body, signature, known.secrets)) return;
+    // Perhaps the resource was just watched or its webhook re-created: look again before refusing.
+    known = await withinAckDeadline(() => secrets.get(resourceGid, { fresh: true }));
     if (!known || known.status === 'unwatched') throw new Refusal(404, 'no watched resource at this target');
     if (isValidSignature(body, signature, known.secrets)) return;
-    // Perhaps the webhook was just re-created: check once against fresh secrets before refusing.
-    known = await withinAckDeadline(() => secrets.get(resourceGid, { fresh: true }));
-    if (known && isValidSignature(body, signature, known.secrets)) return;
     throw new Refusal(401, 'X-Hook-Signature does not match the body');
   }
 
