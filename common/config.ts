@@ -133,6 +133,10 @@ export const variables = {
   // --- Demo stand-ins ---
   ASANA_STAND_IN_PORT: variable(port(4010), 'Port of the Asana stand-in in demo mode.'),
   ATTIO_STAND_IN_PORT: variable(port(4020), 'Port of the Attio stand-in in demo mode.'),
+  DEMO_EDIT_INTERVAL_MS: variable(
+    z.coerce.number().int().min(0).default(5000),
+    'In demo mode, a simulated person edits an Asana task this often; 0 turns the simulation off.',
+  ),
 
   // --- Logging ---
   LOG_LEVEL: variable(

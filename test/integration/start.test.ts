@@ -1,0 +1,122 @@
+/**
+ * `npm start` as a person runs it: a process tree that starts, says where everything is, stops cleanly on Ctrl-C
+ * and leaves no `temporal` process behind; and that refuses clearly, starting nothing, when it cannot run.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../common/ports';
+import { waitFor } from '../helpers/wait-for';
+
+const root = resolve(__dirname, '../..');
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'start-test-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: NodeJS.ProcessEnv): Started {
+  let output = '';
+  const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Every process whose command line mentions the folder (the dev server started with a db file in it). */
+function processesUsing(folder: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-f', folder], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function ports() {
+  return {
+    RECEIVER_PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    ASANA_STAND_IN_PORT: String(await freePort()),
+    ATTIO_STAND_IN_PORT: String(await freePort()),
+  };
+}
+
+test('refuses a port in use, naming the port and its variable, and starts nothing', async () => {
+  const env = await ports();
+  const blocker: Server = createServer();
+  await new Promise<void>((r) => blocker.listen(Number(env.RECEIVER_PORT), '127.0.0.1', r));
+  const dbDir = join(dir, 'busy');
+  try {
+    const run = start({ ...env, TEMPORAL_DB_FILE: join(dbDir, 'dev.db') });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(
+      `Port ${env.RECEIVER_PORT} is already in use. Stop what is using it, or set RECEIVER_PORT to a free port.`,
+    );
+    expect(processesUsing(dbDir)).toEqual([]);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('stops with the ways to provide Temporal when its binary cannot be had, starting nothing', async () => {
+  const dbDir = join(dir, 'nocli');
+  const run = start({
+    ...(await ports()),
+    TEMPORAL_CLI: join(dir, 'missing-temporal'),
+    TEMPORAL_DB_FILE: join(dbDir, 'dev.db'),
+  });
+  expect(await run.exited).toBe(1);
+  expect(run.output()).toMatch(/TEMPORAL_CLI=.*missing-temporal is not an executable Temporal CLI/);
+  expect(processesUsing(dbDir)).toEqual([]);
+});
+
+test('lists every bad variable and exits before starting anything', async () => {
+  const run = start({ RECEIVER_PORT: 'eighty', LOG_LEVEL: 'chatty' });
+  expect(await run.exited).toBe(2);
+  expect(run.output()).toMatch(/RECEIVER_PORT: /);
+  expect(run.output()).toMatch(/LOG_LEVEL: /);
+});
+
+test('runs the labelled demo, prints where things are, and Ctrl-C stops everything including the dev server', async () => {
+  const env = await ports();
+  const dbDir = join(dir, 'demo');
+  const run = start({ ...env, TEMPORAL_DB_FILE: join(dbDir, 'dev.db'), DEMO_EDIT_INTERVAL_MS: '0' });
+  try {
+    await waitFor(() => run.output().includes('asana-attio-sync is running'), { timeoutMs: 90_000, what: 'start' });
+    expect(run.output()).toContain('DEMO MODE');
+    expect(run.output()).toContain(`http://localhost:${env.RECEIVER_PORT}`);
+    expect(run.output()).toContain(`http://localhost:${env.TEMPORAL_UI_PORT}`);
+    expect(processesUsing(dbDir).length).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${env.RECEIVER_PORT}/readyz`);
+    expect(health.status).toBe(200);
+  } finally {
+    run.child.kill('SIGINT');
+  }
+  expect(await run.exited).toBe(0);
+  expect(run.output()).toContain('stopped Temporal dev server');
+  expect(processesUsing(dbDir)).toEqual([]);
+});
+
+test('exits non-zero when the dev server dies under it', async () => {
+  const env = await ports();
+  const dbDir = join(dir, 'dies');
+  const run = start({ ...env, TEMPORAL_DB_FILE: join(dbDir, 'dev.db'), DEMO_EDIT_INTERVAL_MS: '0' });
+  await waitFor(() => run.output().includes('asana-attio-sync is running'), { timeoutMs: 90_000, what: 'start' });
+  for (const pid of processesUsing(dbDir)) process.kill(Number(pid), 'SIGKILL');
+  expect(await run.exited).toBe(1);
+  expect(run.output()).toContain('the Temporal dev server stopped unexpectedly');
+});
