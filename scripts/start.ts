@@ -9,19 +9,17 @@
  * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
  * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
  */
-import { randomUUID } from 'node:crypto';
 import { type Config, ConfigError, loadConfig, loadDotEnv, secretValues } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
 import { assertPortFree } from '../common/ports';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
-import { TASK_QUEUES } from '../common/task-queues';
-import { checkConnectionsWorkflowId } from '../common/workflow-ids';
 import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from '../receiver/app';
 import { listen } from '../receiver/server';
-import { startDemoStandIns } from '../stand-ins/demo';
-import { startWorkers } from '../workers/main';
-import type { checkConnections } from '../workflows';
+import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
+import { fieldMapFor, startWorkers } from '../workers/main';
+import { checkConnectionsNow } from '../cli/operations';
+import { runDemo } from './demo';
 
 type Closer = { name: string; close: () => Promise<void> };
 
@@ -128,21 +126,33 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
   }
 
   let tokens = { asana: config.env.ASANA_TOKEN ?? '', attio: config.env.ATTIO_TOKEN ?? '' };
+  let fieldMap = fieldMapFor(config);
+  let standIns: DemoStandIns | undefined;
   if (config.mode === 'demo') {
-    const standIns = await startDemoStandIns({
+    const started = await startDemoStandIns({
       asanaPort: config.env.ASANA_STAND_IN_PORT,
       attioPort: config.env.ATTIO_STAND_IN_PORT,
     });
-    shutdown.add('Asana and Attio stand-ins', () => standIns.close());
+    standIns = started;
+    shutdown.add('Asana and Attio stand-ins', () => started.close());
     config = {
       ...config,
-      env: { ...config.env, ASANA_BASE_URL: standIns.asana.url, ATTIO_BASE_URL: standIns.attio.url },
+      env: { ...config.env, ASANA_BASE_URL: started.asana.url, ATTIO_BASE_URL: started.attio.url },
     };
-    tokens = standIns.tokens;
-    logger.info({ asana: standIns.asana.url, attio: standIns.attio.url }, 'stand-ins running (demo)');
+    tokens = started.tokens;
+    fieldMap = started.fieldMap;
+    logger.info(
+      {
+        asana: started.asana.url,
+        asanaControl: started.asana.controlUrl,
+        attio: started.attio.url,
+        attioControl: started.attio.controlUrl,
+      },
+      'stand-ins running (demo)',
+    );
   }
 
-  const workers = await startWorkers(config, logger, tokens);
+  const workers = await startWorkers(config, logger, tokens, fieldMap);
   shutdown.add('workers (drained)', () => workers.stop());
   void workers.done.catch((error: unknown) => {
     logger.fatal({ err: error }, 'a worker failed; shutting down');
@@ -173,14 +183,14 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     'asana-attio-sync is running; Ctrl-C stops it',
   );
 
-  const check = await client.workflow.execute<typeof checkConnections>('checkConnections', {
-    taskQueue: TASK_QUEUES.sync,
-    workflowId: checkConnectionsWorkflowId(randomUUID()),
-    args: [{}],
-  });
+  const check = await checkConnectionsNow(client);
   for (const result of check.checks) {
     if (result.ok) logger.info({ system: result.system, identity: result.identity }, 'connection works');
     else logger.error({ system: result.system, error: result.error }, 'connection failed');
+  }
+  if (standIns) {
+    const demo = await runDemo({ client, config, logger, standIns });
+    shutdown.add('demo', async () => demo.stop());
   }
 }
 

@@ -26,7 +26,10 @@ const TEMPORAL_LEVEL: Record<string, LogLevel> = {
 export function temporalLoggerFor(logger: Logger): DefaultLogger {
   const child = logger.child({ component: 'temporal' });
   return new DefaultLogger(TEMPORAL_LEVEL[logger.level] ?? 'INFO', (entry: LogEntry) => {
-    child[PINO_LEVEL[entry.level]](entry.meta ?? {}, entry.message);
+    // The SDK's own lifecycle chatter (bundling, poller state) is debug detail; workflow and activity logs keep their level.
+    const component = (entry.meta as { sdkComponent?: string } | undefined)?.sdkComponent;
+    const chatter = (component === 'worker' || component === 'core') && (entry.level === 'INFO' || entry.level === 'DEBUG');
+    child[chatter ? 'debug' : PINO_LEVEL[entry.level]](entry.meta ?? {}, entry.message);
   });
 }
 

@@ -1,0 +1,358 @@
+/**
+ * The Asana stand-in's webhooks: registration with the handshake performed while the create request is in flight,
+ * event routing, signed batched deliveries, retries with backoff, heartbeats, and deletion after 24 h of failures.
+ * Sources: shared/facts/asana.md §1. Where Asana documents nothing, the fact sheet's guess is followed and marked.
+ */
+import { randomBytes } from 'node:crypto';
+import { request } from 'undici';
+import { signDelivery } from '../../asana/webhook-signature';
+import type { StandInClock } from '../shared/clock';
+import type { AsanaEvent, AsanaStore, Compact } from './store';
+
+export interface WebhookFilter {
+  resource_type?: string;
+  resource_subtype?: string;
+  action?: string;
+  fields?: string[];
+}
+
+export interface Webhook {
+  gid: string;
+  resource: Compact;
+  target: string;
+  filters: WebhookFilter[];
+  active: boolean;
+  secret: string;
+  created_at: string;
+  last_success_at: string | null;
+  last_failure_at: string | null;
+  last_failure_content: string | null;
+  delivery_retry_count: number;
+  next_attempt_after: string | null;
+  failure_deletion_timestamp: string | null;
+  /** Events waiting for the next delivery (stand-in internal). */
+  queue: AsanaEvent[];
+  /** A heartbeat is due (stand-in internal). */
+  heartbeatDue: boolean;
+  firstFailureAtMs: number | null;
+  inFlight: boolean;
+  cancelTimers: (() => void)[];
+}
+
+export interface WebhookSettings {
+  /** Asana waits 10 s for an answer (shared/facts/asana.md 1.6). */
+  deliveryTimeoutMs: number;
+  /** Heartbeats every 8 h (stand-in clock). */
+  heartbeatIntervalMs: number;
+  /** Events of one burst travel in one delivery: this long after the first (real ms). Batching is undocumented (1.4). */
+  batchWindowMs: number;
+  /** First retry after this long; then doubling, but never longer than the outage so far (1.6, inferred). */
+  initialRetryMs: number;
+  /** Asana deletes the webhook after 24 h of failures. */
+  deleteAfterFailingMs: number;
+  allowLoopbackTargets: boolean;
+}
+
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
+  deliveryTimeoutMs: 10_000,
+  heartbeatIntervalMs: 8 * 3_600_000,
+  batchWindowMs: 100,
+  initialRetryMs: 60_000,
+  deleteAfterFailingMs: 24 * 3_600_000,
+  allowLoopbackTargets: false,
+};
+
+export class WebhookError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[?::1\]?|0\.0\.0\.0)$/i;
+
+export interface DeliveryRecord {
+  webhookGid: string;
+  at: string;
+  events: number;
+  status: number | 'timeout' | 'error';
+}
+
+export class Webhooks {
+  readonly all = new Map<string, Webhook>();
+  readonly deliveries: DeliveryRecord[] = [];
+  private closed = false;
+  /** Until this stand-in time, every delivery fails as if the target were down (control API: an outage). */
+  outageUntil = 0;
+
+  constructor(
+    private readonly store: AsanaStore,
+    private readonly clock: StandInClock,
+    readonly settings: WebhookSettings,
+  ) {
+    store.onEvent((event) => this.route(event));
+  }
+
+  /** POST /webhooks: validates, performs the handshake (awaited: the create request stays open), then creates. */
+  async create(input: { resource: string; target: string; filters?: WebhookFilter[] }): Promise<Webhook> {
+    const resource = this.resourceOf(input.resource);
+    let url: URL;
+    try {
+      url = new URL(input.target);
+    } catch {
+      throw new WebhookError(400, 'target: Not a valid URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookError(400, 'target: Not a valid URL');
+    // "Invalid hostnames like localhost will receive a 403 Forbidden status code" (OAS:L64248).
+    if (LOOPBACK.test(url.hostname) && !this.settings.allowLoopbackTargets) {
+      throw new WebhookError(403, 'Invalid hostname for webhook target');
+    }
+    const higherLevel = ['workspace', 'team', 'portfolio', 'goal'].includes(resource.resource_type);
+    if (higherLevel && !(input.filters && input.filters.length > 0)) {
+      throw new WebhookError(400, 'Webhooks on higher-level resources require filters.');
+    }
+    if (higherLevel && input.filters?.some((f) => f.fields)) {
+      throw new WebhookError(400, 'filters: fields are not supported on higher-level resources.');
+    }
+    for (const existing of this.all.values()) {
+      if (existing.resource.gid === input.resource && existing.target === input.target) {
+        throw new WebhookError(
+          403,
+          'Duplicated webhook. You already have an existing webhook for the given resource and target. Delete the old one before creating another.',
+        );
+      }
+    }
+
+    const secret = randomBytes(32).toString('hex');
+    // The handshake: a POST to the target while our caller's create request is still waiting (1.2).
+    let echoed: string | null = null;
+    let status = 0;
+    try {
+      const response = await request(input.target, {
+        method: 'POST',
+        headers: { 'x-hook-secret': secret, 'content-type': 'application/json' },
+        body: '',
+        headersTimeout: this.settings.deliveryTimeoutMs,
+        bodyTimeout: this.settings.deliveryTimeoutMs,
+      });
+      status = response.statusCode;
+      echoed = typeof response.headers['x-hook-secret'] === 'string' ? response.headers['x-hook-secret'] : null;
+      await response.body.dump();
+    } catch {
+      status = 0;
+    }
+    if ((status !== 200 && status !== 204) || echoed !== secret) {
+      // The status of a failed handshake is UNDOCUMENTED; the fact sheet's choice is 400 with an ErrorResponse (1.2).
+      throw new WebhookError(400, 'The remote server did not respond with the handshake secret.');
+    }
+    const now = this.clock.nowIso();
+    const webhook: Webhook = {
+      gid: this.store.gid(),
+      resource,
+      target: input.target,
+      filters: input.filters ?? [],
+      active: true,
+      secret,
+      created_at: now,
+      // The handshake counts as the first heartbeat (1.6).
+      last_success_at: now,
+      last_failure_at: null,
+      last_failure_content: null,
+      delivery_retry_count: 0,
+      next_attempt_after: null,
+      failure_deletion_timestamp: null,
+      queue: [],
+      heartbeatDue: false,
+      firstFailureAtMs: null,
+      inFlight: false,
+      cancelTimers: [],
+    };
+    this.all.set(webhook.gid, webhook);
+    this.scheduleHeartbeat(webhook);
+    return webhook;
+  }
+
+  delete(gid: string): void {
+    const webhook = this.all.get(gid);
+    if (!webhook) throw new WebhookError(404, `webhook ${gid} does not exist`);
+    this.remove(webhook);
+  }
+
+  get(gid: string): Webhook {
+    const webhook = this.all.get(gid);
+    if (!webhook) throw new WebhookError(404, `webhook ${gid} does not exist`);
+    return webhook;
+  }
+
+  /** Sends a heartbeat now (control API). */
+  heartbeat(gid: string): void {
+    const webhook = this.get(gid);
+    webhook.heartbeatDue = true;
+    void this.deliver(webhook);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const webhook of this.all.values()) webhook.cancelTimers.forEach((cancel) => cancel());
+  }
+
+  private remove(webhook: Webhook): void {
+    webhook.cancelTimers.forEach((cancel) => cancel());
+    // At most once: whatever was queued is gone with the webhook (1.6).
+    webhook.queue = [];
+    this.all.delete(webhook.gid);
+  }
+
+  private resourceOf(gid: string): Compact {
+    if (this.store.projects.get(gid) && !this.store.projects.get(gid)!.deleted)
+      return this.store.compact('project', gid);
+    if (this.store.tasks.get(gid) && !this.store.tasks.get(gid)!.deleted) return this.store.compact('task', gid);
+    const workspace = this.store.workspaces.get(gid);
+    if (workspace) return { gid, resource_type: 'workspace', name: workspace.name };
+    throw new WebhookError(404, `resource: Unknown object: ${gid}`);
+  }
+
+  private matches(webhook: Webhook, event: AsanaEvent): boolean {
+    const { resource } = webhook;
+    let concerned: boolean;
+    if (resource.resource_type === 'workspace') {
+      // Higher-level webhooks never carry task, subtask or story events (1.3).
+      concerned = event.workspace === resource.gid && event.resource.resource_type === 'project';
+    } else if (resource.resource_type === 'project') {
+      concerned = event.projects.includes(resource.gid);
+    } else {
+      concerned = event.resource.gid === resource.gid;
+    }
+    if (!concerned) return false;
+    if (webhook.filters.length === 0) return true;
+    // A delivery passes if it matches any filter (1.3).
+    return webhook.filters.some(
+      (f) =>
+        (!f.resource_type || f.resource_type === event.resource.resource_type) &&
+        (!f.resource_subtype || f.resource_subtype === event.resource.resource_subtype) &&
+        (!f.action || f.action === event.action) &&
+        (!f.fields || (event.action === 'changed' && !!event.change && f.fields.includes(event.change.field))),
+    );
+  }
+
+  private route(event: AsanaEvent): void {
+    for (const webhook of this.all.values()) {
+      if (!webhook.active || !this.matches(webhook, event)) continue;
+      webhook.queue.push(event);
+      if (webhook.queue.length === 1 && !webhook.next_attempt_after) {
+        const timer = setTimeout(() => void this.deliver(webhook), this.settings.batchWindowMs);
+        timer.unref();
+      }
+    }
+  }
+
+  private scheduleHeartbeat(webhook: Webhook): void {
+    const cancel = this.clock.after(this.settings.heartbeatIntervalMs, () => {
+      if (!this.all.has(webhook.gid)) return;
+      webhook.heartbeatDue = true;
+      void this.deliver(webhook);
+      this.scheduleHeartbeat(webhook);
+    });
+    webhook.cancelTimers.push(cancel);
+  }
+
+  /** One delivery attempt of everything queued (or a heartbeat). */
+  private async deliver(webhook: Webhook): Promise<void> {
+    if (this.closed || webhook.inFlight || !this.all.has(webhook.gid)) return;
+    if (webhook.next_attempt_after && Date.parse(webhook.next_attempt_after) > this.clock.now()) return;
+    if (webhook.queue.length === 0 && !webhook.heartbeatDue) return;
+    webhook.inFlight = true;
+    const batch = [...webhook.queue];
+    // Compact JSON, signed over these exact bytes (1.5).
+    const body = JSON.stringify({
+      events: batch.map(({ seq: _seq, projects: _projects, workspace: _workspace, ...event }) => event),
+    });
+    let outcome: DeliveryRecord['status'];
+    let failure: string | null = null;
+    if (this.clock.now() < this.outageUntil) {
+      outcome = 'error';
+      failure = 'Connection failed: the target is down (stand-in outage)';
+    } else
+      try {
+        const response = await request(webhook.target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, webhook.secret) },
+          body,
+          headersTimeout: this.settings.deliveryTimeoutMs,
+          bodyTimeout: this.settings.deliveryTimeoutMs,
+        });
+        outcome = response.statusCode;
+        const text = await response.body.text();
+        if (outcome !== 200 && outcome !== 204) failure = `${outcome} ${text}`.slice(0, 500);
+      } catch (error) {
+        outcome = /timeout/i.test(String(error)) ? 'timeout' : 'error';
+        failure =
+          outcome === 'timeout'
+            ? 'Timed out waiting for a response'
+            : `Connection failed: ${String(error)}`.slice(0, 500);
+      }
+    webhook.inFlight = false;
+    this.deliveries.push({ webhookGid: webhook.gid, at: this.clock.nowIso(), events: batch.length, status: outcome });
+    if (!this.all.has(webhook.gid)) return;
+    const now = this.clock.now();
+    if (failure === null) {
+      webhook.queue.splice(0, batch.length);
+      webhook.heartbeatDue = false;
+      Object.assign(webhook, {
+        last_success_at: new Date(now).toISOString(),
+        delivery_retry_count: 0,
+        next_attempt_after: null,
+        failure_deletion_timestamp: null,
+        firstFailureAtMs: null,
+      });
+      if (webhook.queue.length > 0) void this.deliver(webhook);
+      return;
+    }
+    webhook.firstFailureAtMs ??= now;
+    webhook.delivery_retry_count += 1;
+    webhook.last_failure_at = new Date(now).toISOString();
+    webhook.last_failure_content = failure;
+    const deletionAt = webhook.firstFailureAtMs + this.settings.deleteAfterFailingMs;
+    webhook.failure_deletion_timestamp = new Date(deletionAt).toISOString();
+    if (now >= deletionAt) {
+      // After 24 h of failed deliveries the webhook is deleted (1.6).
+      this.remove(webhook);
+      return;
+    }
+    // The retry schedule is UNDOCUMENTED; doubling, capped so the gap never exceeds the outage so far (1.6).
+    const outage = now - webhook.firstFailureAtMs;
+    const gap = Math.min(
+      this.settings.initialRetryMs * 2 ** (webhook.delivery_retry_count - 1),
+      Math.max(this.settings.initialRetryMs, outage),
+    );
+    const nextAt = Math.min(now + gap, deletionAt);
+    webhook.next_attempt_after = new Date(nextAt).toISOString();
+    webhook.cancelTimers.push(
+      this.clock.at(nextAt, () => {
+        webhook.next_attempt_after = null;
+        void this.deliver(webhook);
+      }),
+    );
+  }
+
+  /** The webhook as Asana's API shows it. */
+  static view(webhook: Webhook) {
+    return {
+      gid: webhook.gid,
+      resource_type: 'webhook',
+      active: webhook.active,
+      resource: webhook.resource,
+      target: webhook.target,
+      created_at: webhook.created_at,
+      last_failure_at: webhook.last_failure_at,
+      last_failure_content: webhook.last_failure_content,
+      last_success_at: webhook.last_success_at,
+      delivery_retry_count: webhook.delivery_retry_count,
+      next_attempt_after: webhook.next_attempt_after,
+      failure_deletion_timestamp: webhook.failure_deletion_timestamp,
+      filters: webhook.filters,
+    };
+  }
+}
