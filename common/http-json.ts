@@ -4,6 +4,9 @@
  */
 import { type Dispatcher, request } from 'undici';
 
+/** Sent with every call, so API owners (and the stand-ins' conformance tests) can tell our requests apart. */
+export const USER_AGENT = 'asana-attio-sync/0.1 (+https://github.com/asana-attio-sync)';
+
 export interface JsonRequest {
   baseUrl: string;
   token: string;
@@ -36,6 +39,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     headers: {
       authorization: `Bearer ${req.token}`,
       accept: 'application/json',
+      'user-agent': USER_AGENT,
       ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: req.body === undefined ? undefined : JSON.stringify(req.body),

@@ -65,7 +65,8 @@ const customFieldValue = (store: AsanaStore, field: CustomField, value: CustomVa
     display_value: value === null || value === undefined ? null : option ? option.name : String(value),
     text_value: field.type === 'text' ? (value ?? null) : undefined,
     number_value: field.type === 'number' ? (value ?? null) : undefined,
-    enum_value: field.type === 'enum' ? (option ? { resource_type: 'enum_option', ...option } : null) : undefined,
+    // An unset enum value is left out: the spec types enum_value as an object (CustomFieldResponse).
+    enum_value: field.type === 'enum' && option ? { resource_type: 'enum_option', ...option } : undefined,
     enum_options:
       field.type === 'enum' ? field.enum_options.map((o) => ({ resource_type: 'enum_option', ...o })) : undefined,
     date_value: null,

@@ -269,8 +269,10 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const page = relevant.slice(0, 100);
     const lastSeq = page.length === 100 ? page[99]!.seq : store.events.length;
     const next = Buffer.from(JSON.stringify({ r: resource, s: lastSeq, t: clock.now() })).toString('base64url');
-    const data = page.map(({ seq: _s, projects: _p, workspace: _w, ...event }) => ({
+    // The spec types `parent` as an object: an event without one leaves it out here (deliveries carry null, 1.4).
+    const data = page.map(({ seq: _s, projects: _p, workspace: _w, parent, ...event }) => ({
       ...event,
+      ...(parent ? { parent } : {}),
       type: event.resource.resource_type,
     }));
     return [200, { data, sync: next, has_more: relevant.length > 100 }];

@@ -337,8 +337,18 @@ export class Webhooks {
     );
   }
 
-  /** The webhook as Asana's API shows it. */
+  /**
+   * The webhook as Asana's API shows it. Failure fields that have no value yet are left out: the spec types them as
+   * strings (WebhookResponse, asana_oas.yaml), although its example shows nulls.
+   */
   static view(webhook: Webhook) {
+    const optional = {
+      last_failure_at: webhook.last_failure_at,
+      last_failure_content: webhook.last_failure_content,
+      last_success_at: webhook.last_success_at,
+      next_attempt_after: webhook.next_attempt_after,
+      failure_deletion_timestamp: webhook.failure_deletion_timestamp,
+    };
     return {
       gid: webhook.gid,
       resource_type: 'webhook',
@@ -346,12 +356,8 @@ export class Webhooks {
       resource: webhook.resource,
       target: webhook.target,
       created_at: webhook.created_at,
-      last_failure_at: webhook.last_failure_at,
-      last_failure_content: webhook.last_failure_content,
-      last_success_at: webhook.last_success_at,
+      ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== null)),
       delivery_retry_count: webhook.delivery_retry_count,
-      next_attempt_after: webhook.next_attempt_after,
-      failure_deletion_timestamp: webhook.failure_deletion_timestamp,
       filters: webhook.filters,
     };
   }

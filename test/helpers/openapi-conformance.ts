@@ -131,6 +131,8 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
  *    operationId, and Attio's document has none (without ids every response failed with "Unknown operation").
  *  - OpenAPI 3.1 nullable enums: `type: ["string", "null"]` next to an `enum` that omits null means "one of these, or
  *    null" (JSON Schema would reject null); null is added to the enum. E.g. Attio's list `workspace_access`.
+ *  - OpenAPI 3.0 `nullable: true` without a `type` (Asana's document, next to $ref and allOf) becomes
+ *    `anyOf: [schema, {type: "null"}]`, which is what it means; Ajv cannot compile it otherwise.
  *  - Attio's timestamp value says `format: "date"` although its own description and example are timestamps
  *    ("2023-01-01T15:00:00.000000000Z"); it becomes `date-time` (attio_openapi.json, output-value, attribute_type
  *    "timestamp").
@@ -146,6 +148,14 @@ function repairDefinition(definition: Document): void {
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== 'object') return;
     const schema = node as Record<string, unknown>;
+    // OpenAPI 3.0 `nullable: true` on a schema without `type` (Asana puts it next to $ref/allOf): Ajv refuses
+    // "nullable cannot be used without type", so it becomes "this schema, or null".
+    if (schema.nullable === true && schema.type === undefined) {
+      const rest: Record<string, unknown> = { ...schema };
+      delete rest.nullable;
+      for (const key of Object.keys(schema)) delete schema[key];
+      schema.anyOf = [rest, { type: 'null' }];
+    }
     if (Array.isArray(schema.type) && schema.type.includes('null') && Array.isArray(schema.enum)) {
       if (!schema.enum.includes(null)) schema.enum = [...(schema.enum as unknown[]), null];
     }
