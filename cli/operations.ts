@@ -32,9 +32,9 @@ export async function checkConnectionsNow(client: Client) {
   });
 }
 
-export async function provisionAttioNow(client: Client) {
+export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof provisionAttio>('provisionAttio', {
-    taskQueue: TASK_QUEUES.sync,
+    taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
     args: [],
   });
@@ -47,10 +47,10 @@ export async function provisionAttioNow(client: Client) {
 export async function watchResource(
   client: Client,
   input: WatchAsanaResourceInput,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; taskQueue?: string } = {},
 ) {
   const handle = await client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
-    taskQueue: TASK_QUEUES.sync,
+    taskQueue: options.taskQueue ?? TASK_QUEUES.sync,
     workflowId: webhookWorkflowId(input.resourceGid),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
@@ -61,7 +61,11 @@ export async function watchResource(
   });
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const { status } = await handle.query(webhookSecretsQuery);
+    // A query fails until a worker has run the workflow's first task; keep asking until the deadline.
+    const status = await handle.query(webhookSecretsQuery).then(
+      (answer) => answer.status,
+      () => 'unknown',
+    );
     if (status === 'active') return handle;
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') {
@@ -80,8 +84,13 @@ export async function unwatchResource(client: Client, resourceGid: string): Prom
 }
 
 /** Starts a backfill of a workspace or of projects; its progress is the `backfillProgress` query. */
-export async function startBackfill(client: Client, input: BackfillInput, workflowId = `backfill-${randomUUID()}`) {
-  return client.workflow.start<typeof backfill>('backfill', { taskQueue: TASK_QUEUES.sync, workflowId, args: [input] });
+export async function startBackfill(
+  client: Client,
+  input: BackfillInput,
+  workflowId = `backfill-${randomUUID()}`,
+  taskQueue = TASK_QUEUES.sync,
+) {
+  return client.workflow.start<typeof backfill>('backfill', { taskQueue, workflowId, args: [input] });
 }
 
 export async function reconcileNow(client: Client, input: ReconcileProjectInput) {

@@ -33,6 +33,8 @@ export interface AsanaStandInOptions {
   /** Per token: 1,500/min on paid plans, 150/min free; 50 concurrent reads, 15 concurrent writes (shared/facts/asana.md §5). */
   rateLimit?: { requestsPerMinute?: number; concurrentReads?: number; concurrentWrites?: number };
   webhooks?: Partial<WebhookSettings>;
+  /** Gids are allocated from here on; tests that share one Temporal server pass distinct bases. @default 1210000000000000 */
+  firstGid?: bigint;
   /** Offset tokens expire after this long (one observed token lived 15 min; shared/facts/asana.md §4). */
   offsetLifetimeMs?: number;
 }
@@ -73,7 +75,7 @@ const GID = /^\d{1,30}$/;
 
 export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Promise<AsanaStandIn> {
   const clock = options.clock ?? new StandInClock();
-  const store = new AsanaStore(clock);
+  const store = new AsanaStore(clock, options.firstGid);
   const webhooks = new Webhooks(store, clock, {
     ...DEFAULT_WEBHOOK_SETTINGS,
     allowLoopbackTargets: options.allowLoopbackTargets ?? false,

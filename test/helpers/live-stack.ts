@@ -1,0 +1,144 @@
+/**
+ * The whole service for end-to-end tests: both stand-ins (seeded), the receiver on a free port, workers with the real
+ * activities and clients on unique task queues of the run's Temporal dev server, and a Temporal client.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { AsanaClient } from '../../asana/client';
+import { AttioClient } from '../../attio/client';
+import { createLogger } from '../../common/logger';
+import type { TaskQueues } from '../../common/task-queues';
+import { type FieldMap, parseFieldMap } from '../../mapping/field-map';
+import { createReceiverApp } from '../../receiver/app';
+import { listen, type RunningReceiver } from '../../receiver/server';
+import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
+import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
+import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
+import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
+import { StandInClock } from '../../stand-ins/shared/clock';
+import { createWorkers, runWorkers } from '../../workers/create-workers';
+import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from './temporal';
+
+export interface LiveStack {
+  asana: AsanaStandIn;
+  attio: AttioStandIn;
+  scene: Scene;
+  fieldMap: FieldMap;
+  client: Client;
+  queues: TaskQueues;
+  receiver: RunningReceiver;
+  receiverUrl: string;
+  /** Stops and starts the workers (a worker killed and replaced). */
+  restartWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
+  startWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SYNC_TIMINGS = { quietPeriodMs: 300, maxDelayMs: 3_000, idleTimeoutMs: 60_000 };
+
+export async function startLiveStack(
+  options: { seed?: SeedOptions; people?: boolean; attioWritesPerSecond?: number } = {},
+): Promise<LiveStack> {
+  const clock = new StandInClock();
+  // Gids unique to this stack: workflow ids are built from gids, and the run's tests share one Temporal server.
+  const firstGid = 1_300_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 1_000_000n;
+  const asana = await startAsanaStandIn({
+    clock,
+    firstGid,
+    allowLoopbackTargets: true,
+    webhooks: { batchWindowMs: 50 },
+  });
+  const attio = await startAttioStandIn({
+    clock,
+    rateLimit: { writesPerSecond: options.attioWritesPerSecond ?? 25, readsPerSecond: 100 },
+  });
+  const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
+  const fieldMap = parseFieldMap({
+    salesTasks: {
+      sourceProjectGid: scene.salesProjectGid,
+      customFields: [
+        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' },
+        { asana: scene.customFields.priority, attio: 'priority', type: 'select' },
+      ],
+    },
+    projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
+    people: { enabled: options.people ?? true, createMissing: true },
+  });
+  const config = testConfig();
+  const client = await testClient(config);
+  const queues = uniqueTaskQueues();
+  const logger = createLogger({ level: 'fatal', format: 'json' });
+  const receiver = await listen(
+    createReceiverApp({
+      client,
+      logger,
+      webhooks: {
+        secrets: new TemporalWebhookSecrets(client, 1_000),
+        taskQueues: queues,
+        ackTimeoutMs: 5_000,
+        sync: SYNC_TIMINGS,
+        deliveryReportIntervalMs: 0,
+      },
+    }),
+    0,
+    '127.0.0.1',
+  );
+  const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
+  const activities = createActivities({
+    asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
+    attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
+    fieldMap,
+    receiverPublicUrl: receiverUrl,
+    client,
+    sync: SYNC_TIMINGS,
+  });
+
+  let connection: NativeConnection | undefined;
+  let running: ReturnType<typeof runWorkers> | undefined;
+  const startWorkers = async () => {
+    connection ??= await connectWorkerConnection();
+    const bundlePath = process.env.TEST_WORKFLOW_BUNDLE!;
+    running = runWorkers(
+      await createWorkers({
+        config,
+        connection,
+        activities,
+        taskQueues: queues,
+        workflowBundle: { codePath: bundlePath },
+      }),
+    );
+  };
+  const stopWorkers = async () => {
+    await running?.stop();
+    running = undefined;
+  };
+  await startWorkers();
+
+  return {
+    asana,
+    attio,
+    scene,
+    fieldMap,
+    client,
+    queues,
+    receiver,
+    receiverUrl,
+    startWorkers,
+    stopWorkers,
+    restartWorkers: async () => {
+      await stopWorkers();
+      await startWorkers();
+    },
+    close: async () => {
+      await stopWorkers();
+      await receiver.close();
+      await asana.close();
+      await attio.close();
+      await client.connection.close();
+      await connection?.close();
+    },
+  };
+}
