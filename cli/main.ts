@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv } from '../common/config';
+import { taskQueuesOf } from '../common/task-queues';
 import { connectClient } from '../common/temporal-connection';
 import { webhookWorkflowId } from '../common/workflow-ids';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,23 +62,28 @@ async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   const config = loadConfig();
   const client = await connectClient(config);
+  const queue = taskQueuesOf(config).sync;
   try {
     switch (command) {
       case 'check': {
-        const result = await checkConnectionsNow(client);
+        const result = await checkConnectionsNow(client, queue);
         for (const c of result.checks)
           console.log(`${c.system}: ${c.ok ? `ok (${c.identity})` : `FAILED: ${c.error}`}`);
         return result.ok ? 0 : 1;
       }
       case 'provision': {
-        const { created } = await provisionAttioNow(client);
+        const { created } = await provisionAttioNow(client, queue);
         console.log(created.length ? `created:\n  ${created.join('\n  ')}` : 'Attio already had everything');
         return 0;
       }
       case 'watch': {
         if (!gid || !values.workspace) throw new UsageError('watch needs a resource gid and --workspace');
         const type = values.type as 'project' | 'workspace' | 'team' | 'portfolio';
-        await watchResource(client, { resourceGid: gid, resourceType: type, workspaceGid: values.workspace });
+        await watchResource(
+          client,
+          { resourceGid: gid, resourceType: type, workspaceGid: values.workspace },
+          { taskQueue: queue },
+        );
         console.log(`watching ${type} ${gid}: webhook registered (workflow ${webhookWorkflowId(gid)})`);
         return 0;
       }
@@ -98,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
         const handle = await startBackfill(
           client,
           values.project ? { projectGids: values.project } : { workspaceGid: values.workspace },
+          undefined,
+          queue,
         );
         console.log(`backfill started: workflow ${handle.workflowId}`);
         for (;;) {
@@ -111,7 +119,11 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'reconcile': {
         if (!gid) throw new UsageError('reconcile needs a project gid');
-        const report = await reconcileNow(client, { projectGid: gid, mode: values.full ? 'full' : 'incremental' });
+        const report = await reconcileNow(
+          client,
+          { projectGid: gid, mode: values.full ? 'full' : 'incremental' },
+          queue,
+        );
         console.log(JSON.stringify(report, null, 2));
         return 0;
       }
@@ -132,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
         if ('resources' in input && input.resources.length === 0)
           throw new UsageError('resync needs something to resync');
         if ('stale' in input && input.projectGids.length === 0) throw new UsageError('resync --stale needs --project');
-        const result = await resyncNow(client, input);
+        const result = await resyncNow(client, input, queue);
         console.log(`resync sent ${result.signalled} resources through their sync workflows`);
         return 0;
       }
@@ -141,6 +153,7 @@ async function main(argv: string[]): Promise<number> {
         const results = await installReconcileSchedules(client, values.project, {
           incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,
           fullEveryHours: config.env.FULL_RECONCILE_EVERY_HOURS,
+          taskQueue: queue,
         });
         for (const r of results) console.log(`${r.outcome}: ${r.scheduleId}`);
         return 0;

@@ -24,9 +24,9 @@ import {
   webhookSecretsQuery,
 } from '../workflows/definitions';
 
-export async function checkConnectionsNow(client: Client) {
+export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof checkConnections>('checkConnections', {
-    taskQueue: TASK_QUEUES.sync,
+    taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
   });
@@ -93,17 +93,17 @@ export async function startBackfill(
   return client.workflow.start<typeof backfill>('backfill', { taskQueue, workflowId, args: [input] });
 }
 
-export async function reconcileNow(client: Client, input: ReconcileProjectInput) {
+export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
-    taskQueue: TASK_QUEUES.sync,
+    taskQueue,
     workflowId: `reconcile-${input.mode}-${input.projectGid}-${randomUUID().slice(0, 8)}`,
     args: [input],
   });
 }
 
-export async function resyncNow(client: Client, input: ResyncInput) {
+export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof resync>('resync', {
-    taskQueue: TASK_QUEUES.sync,
+    taskQueue,
     workflowId: `resync-${randomUUID()}`,
     args: [input],
   });

@@ -47,6 +47,13 @@ export const variables = {
     'host:port of an existing Temporal cluster. When set, no dev server is started and this cluster is used.',
   ),
   TEMPORAL_NAMESPACE: variable(z.string().min(1).default('default'), 'Temporal namespace.'),
+  TEMPORAL_TASK_QUEUE: variable(
+    z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .default('asana-attio-sync'),
+    'Workflow task queue; Asana and Attio activities run on `<queue>.asana` and `<queue>.attio`.',
+  ),
   TEMPORAL_CLI: variable(
     optionalText(),
     'Path to a `temporal` binary; otherwise PATH, then a pinned install into .tools/ (scripts/ensure-temporal).',

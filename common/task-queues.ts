@@ -21,3 +21,7 @@ export const taskQueuesFor = (base: string): TaskQueues => ({
 });
 
 export const TASK_QUEUES: TaskQueues = taskQueuesFor('asana-attio-sync');
+
+/** The task queues a configuration uses (TEMPORAL_TASK_QUEUE). */
+export const taskQueuesOf = (config: { env: { TEMPORAL_TASK_QUEUE: string } }): TaskQueues =>
+  taskQueuesFor(config.env.TEMPORAL_TASK_QUEUE);

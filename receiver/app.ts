@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { TASK_QUEUES } from '../common/task-queues';
+import { taskQueuesOf } from '../common/task-queues';
 import { type AsanaWebhookRouteOptions, mountAsanaWebhookRoutes } from './asana-webhook-route';
 import { mountResyncRoute, type ResyncRouteOptions } from './resync-route';
 import { TemporalWebhookSecrets } from './webhook-secrets';
@@ -24,12 +24,14 @@ export interface ReceiverDependencies {
 
 /** The resync-route options a config gives (none without RESYNC_API_TOKEN). */
 export const resyncOptionsFrom = (config: Config): ReceiverDependencies['resync'] =>
-  config.env.RESYNC_API_TOKEN ? { token: config.env.RESYNC_API_TOKEN, taskQueue: TASK_QUEUES.sync } : undefined;
+  config.env.RESYNC_API_TOKEN
+    ? { token: config.env.RESYNC_API_TOKEN, taskQueue: taskQueuesOf(config).sync }
+    : undefined;
 
 /** The webhook-route options a config gives. */
 export const webhookOptionsFrom = (config: Config, client: Client): ReceiverDependencies['webhooks'] => ({
   secrets: new TemporalWebhookSecrets(client),
-  taskQueues: TASK_QUEUES,
+  taskQueues: taskQueuesOf(config),
   ackTimeoutMs: config.env.RECEIVER_ACK_TIMEOUT_MS,
   sync: {
     quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { provisionAttioNow, startBackfill, watchResource } from '../cli/operations';
 import { installReconcileSchedules } from '../cli/schedules';
 import type { Config } from '../common/config';
+import { taskQueuesOf } from '../common/task-queues';
 import type { Logger } from '../common/logger';
 import { prng, STAGES } from '../stand-ins/asana/seed';
 import type { DemoStandIns } from '../stand-ins/demo';
@@ -26,25 +27,35 @@ export async function runDemo(options: {
   const { scene, asana, attio, fieldMap } = standIns;
   const log = logger.child({ demo: true });
   const timers: NodeJS.Timeout[] = [];
+  const queue = taskQueuesOf(config).sync;
 
-  const provisioned = await provisionAttioNow(client);
+  const provisioned = await provisionAttioNow(client, queue);
   log.info(
     { created: provisioned.created.length },
     'demo: Attio stand-in provisioned (objects, Sales Tasks list, attributes)',
   );
 
   for (const projectGid of scene.projectGids) {
-    await watchResource(client, {
-      resourceGid: projectGid,
-      resourceType: 'project',
-      workspaceGid: scene.workspaceGid,
-      // Short checks, so an outage started from the control API is noticed within the demo.
-      health: { intervalMs: 30_000 },
-    });
+    await watchResource(
+      client,
+      {
+        resourceGid: projectGid,
+        resourceType: 'project',
+        workspaceGid: scene.workspaceGid,
+        // Short checks, so an outage started from the control API is noticed within the demo.
+        health: { intervalMs: 30_000 },
+      },
+      { taskQueue: queue },
+    );
   }
   log.info({ projects: scene.projectGids.length }, 'demo: webhooks registered (each with a real handshake)');
 
-  const backfill = await startBackfill(client, { projectGids: scene.projectGids }, `backfill-demo-${Date.now()}`);
+  const backfill = await startBackfill(
+    client,
+    { projectGids: scene.projectGids },
+    `backfill-demo-${Date.now()}`,
+    queue,
+  );
   for (;;) {
     const done = await Promise.race([
       backfill.result().then(() => true),
@@ -61,6 +72,7 @@ export async function runDemo(options: {
   const schedules = await installReconcileSchedules(client, scene.projectGids, {
     incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,
     fullEveryHours: config.env.FULL_RECONCILE_EVERY_HOURS,
+    taskQueue: queue,
   });
   log.info(
     { schedules: schedules.length },

@@ -12,6 +12,7 @@
 import { type Config, ConfigError, loadConfig, loadDotEnv, secretValues } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
 import { assertPortFree } from '../common/ports';
+import { taskQueuesOf } from '../common/task-queues';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
 import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from '../receiver/app';
@@ -183,7 +184,7 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     'asana-attio-sync is running; Ctrl-C stops it',
   );
 
-  const check = await checkConnectionsNow(client);
+  const check = await checkConnectionsNow(client, taskQueuesOf(config).sync);
   for (const result of check.checks) {
     if (result.ok) logger.info({ system: result.system, identity: result.identity }, 'connection works');
     else logger.error({ system: result.system, error: result.error }, 'connection failed');

@@ -7,7 +7,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { Activities } from '../activities';
 import type { Config } from '../common/config';
 import { createDataConverter } from '../common/temporal-connection';
-import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
+import { type TaskQueues, taskQueuesOf } from '../common/task-queues';
 import { workflowsPath } from './workflows-path';
 
 export interface CreateWorkersOptions {
@@ -22,7 +22,7 @@ export interface CreateWorkersOptions {
 
 export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
   const { config, connection, activities } = options;
-  const queues = options.taskQueues ?? TASK_QUEUES;
+  const queues = options.taskQueues ?? taskQueuesOf(config);
   const common = {
     connection,
     namespace: config.env.TEMPORAL_NAMESPACE,

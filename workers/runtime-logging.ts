@@ -28,7 +28,8 @@ export function temporalLoggerFor(logger: Logger): DefaultLogger {
   return new DefaultLogger(TEMPORAL_LEVEL[logger.level] ?? 'INFO', (entry: LogEntry) => {
     // The SDK's own lifecycle chatter (bundling, poller state) is debug detail; workflow and activity logs keep their level.
     const component = (entry.meta as { sdkComponent?: string } | undefined)?.sdkComponent;
-    const chatter = (component === 'worker' || component === 'core') && (entry.level === 'INFO' || entry.level === 'DEBUG');
+    const chatter =
+      (component === 'worker' || component === 'core') && (entry.level === 'INFO' || entry.level === 'DEBUG');
     child[chatter ? 'debug' : PINO_LEVEL[entry.level]](entry.meta ?? {}, entry.message);
   });
 }
