@@ -180,11 +180,19 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       if (existing) {
         statusId = existing.id.status_id;
       } else {
-        const body = await attio.call('POST', `/v2/lists/${list}/attributes/${stageAttribute}/statuses`, undefined, {
-          data: { title: name },
-        });
-        statusId = z.object({ data: StatusData }).parse(body).data.id.status_id;
-        writes += 1;
+        try {
+          const body = await attio.call('POST', `/v2/lists/${list}/attributes/${stageAttribute}/statuses`, undefined, {
+            data: { title: name },
+          });
+          statusId = z.object({ data: StatusData }).parse(body).data.id.status_id;
+          writes += 1;
+        } catch (error) {
+          // Another write created the same stage a moment ago (tasks of a new section sync in parallel).
+          if (!(error instanceof ApplicationFailure && error.type === ATTIO_ERRORS.conflict)) throw error;
+          const created = (await statuses()).find((s) => s.title === name && !s.is_archived);
+          if (!created) throw error;
+          statusId = created.id.status_id;
+        }
       }
     }
     await assertRecord(sectionsObject, {

@@ -35,8 +35,9 @@ const PAGES_PER_RUN = 25;
 const WRITE_CONCURRENCY = 10;
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
-  const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY, priority: BULK_PRIORITY });
-  const attio = attioActivities({ startToCloseTimeout: '2m', retry: ATTIO_RETRY, priority: BULK_PRIORITY });
+  // Short timeouts: an attempt lost with a worker is retried after this long, so a killed worker costs seconds.
+  const asana = asanaActivities({ startToCloseTimeout: '1m', retry: ASANA_RETRY, priority: BULK_PRIORITY });
+  const attio = attioActivities({ startToCloseTimeout: '30s', retry: ATTIO_RETRY, priority: BULK_PRIORITY });
   const progress: BackfillProgress = input.progress ?? {
     startedAt: new Date().toISOString(),
     pages: 0,

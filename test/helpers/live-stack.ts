@@ -40,7 +40,7 @@ export interface LiveStack {
 export const SYNC_TIMINGS = { quietPeriodMs: 300, maxDelayMs: 3_000, idleTimeoutMs: 60_000 };
 
 export async function startLiveStack(
-  options: { seed?: SeedOptions; people?: boolean; attioWritesPerSecond?: number } = {},
+  options: { seed?: SeedOptions; people?: boolean; attioWritesPerSecond?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<LiveStack> {
   const clock = new StandInClock();
   // Gids unique to this stack: workflow ids are built from gids, and the run's tests share one Temporal server.
@@ -67,7 +67,7 @@ export async function startLiveStack(
     projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
     people: { enabled: options.people ?? true, createMissing: true },
   });
-  const config = testConfig();
+  const config = testConfig(options.env);
   const client = await testClient(config);
   const queues = uniqueTaskQueues();
   const logger = createLogger({ level: 'fatal', format: 'json' });
