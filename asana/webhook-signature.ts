@@ -14,7 +14,11 @@ export function signDelivery(rawBody: Buffer | string, secret: string): string {
  * Whether `header` is the signature of `rawBody` under any of `secrets` (several during a rotation). Constant time
  * for a given length; a header of the wrong length is rejected before any comparison.
  */
-export function isValidSignature(rawBody: Buffer, header: string | undefined, secrets: string | readonly string[]): boolean {
+export function isValidSignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  secrets: string | readonly string[],
+): boolean {
   if (!header) return false;
   const received = Buffer.from(header.trim().toLowerCase(), 'utf8');
   let valid = false;

@@ -220,8 +220,9 @@ async function main(): Promise<void> {
       });
       if (spacingMs) await new Promise((r) => setTimeout(r, spacingMs));
     }
-    await handle!.result();
-    const events = (await handle!.fetchHistory()).events ?? [];
+    if (!handle) throw new Error('no change was sent');
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
     const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
     const signals = count('workflowExecutionSignaledEventAttributes');
     const timers = count('timerStartedEventAttributes');

@@ -57,7 +57,7 @@ class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly extra: Record<string, unknown> = {},
+    readonly extra: { sync?: string; retryAfter?: number } = {},
   ) {
     super(message);
   }
@@ -439,7 +439,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
   // --- control API ----------------------------------------------------------------------------------------------
 
   async function control(method: string, path: string, body: Record<string, unknown>): Promise<[number, unknown]> {
-    const s = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    const s = (key: string) => (typeof body[key] === 'string' ? body[key] : undefined);
     const m = (pattern: string) => new RegExp(`^${pattern.replace(/\{gid\}/g, '(\\d+)')}$`).exec(path);
     let match: RegExpExecArray | null;
     if (method === 'GET' && path === '/requests') return [200, { requests: requests.list() }];
@@ -452,7 +452,10 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     if (method === 'POST' && path === '/faults') return [201, faults.add(FaultSpec.parse(body))];
     if (method === 'DELETE' && path === '/faults') return (faults.clear(), [200, {}]);
     if (method === 'GET' && path === '/webhooks') {
-      return [200, { webhooks: [...webhooks.all.values()].map(Webhooks.view), deliveries: webhooks.deliveries }];
+      return [
+        200,
+        { webhooks: [...webhooks.all.values()].map((w) => Webhooks.view(w)), deliveries: webhooks.deliveries },
+      ];
     }
     if (method === 'POST' && (match = m('/webhooks/{gid}/heartbeat')))
       return (webhooks.heartbeat(match[1]!), [202, {}]);
@@ -518,7 +521,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const text = await readBody(req);
 
     if (url.pathname.startsWith('/__control/')) {
-      let json: Record<string, unknown> = {};
+      let json: Record<string, unknown>;
       try {
         json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       } catch {
@@ -537,7 +540,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
       return;
     }
 
-    let status = 200;
+    let status: number;
     let body: unknown;
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
     let faultNote: string | undefined;
@@ -607,7 +610,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
       at: clock.nowIso(),
       method,
       url: req.url ?? '/',
-      requestHeaders: recordableHeaders(req.headers as Record<string, string | string[] | undefined>),
+      requestHeaders: recordableHeaders(req.headers),
       requestBody: text ? safeJson(text) : undefined,
       status,
       responseHeaders: headers,

@@ -128,7 +128,7 @@ export class Webhooks {
     const secret = randomBytes(32).toString('hex');
     // The handshake: a POST to the target while our caller's create request is still waiting (1.2).
     let echoed: string | null = null;
-    let status = 0;
+    let status: number;
     try {
       const response = await request(input.target, {
         method: 'POST',

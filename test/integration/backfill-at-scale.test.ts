@@ -7,7 +7,7 @@ import { provisionAttioNow, startBackfill } from '../../cli/operations';
 import { mapTask } from '../../mapping/map-asana-to-attio';
 import { fullTask } from '../../stand-ins/asana/serialize';
 import { AsanaTask } from '../../mapping/asana-resources';
-import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
+import { backfillProgressQuery } from '../../workflows/definitions';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
@@ -40,7 +40,7 @@ test('5,000 tasks in 20 projects arrive complete and exact, across a worker rest
     timeoutMs: 120_000,
   });
   await stack.restartWorkers();
-  const progress = (await handle.result()) as BackfillProgress;
+  const progress = await handle.result();
   expect({ ...progress, lastError: progress.lastError ?? 'none' }).toMatchObject({
     done: true,
     projects: PROJECTS,

@@ -8,6 +8,7 @@ import { provisionAttioNow, watchResource } from '../../cli/operations';
 import type { PlainEntry } from '../../stand-ins/attio/workspace';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
+import { syncStatusQuery } from '../../workflows/definitions';
 
 let stack: LiveStack;
 
@@ -99,8 +100,7 @@ test('a burst of 50 changes to one task is one Asana fetch and at most one Attio
   // Let a trailing sync, if any, happen before counting.
   await waitFor(
     async () =>
-      ((await stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`).query('syncStatus')) as { state: string })
-        .state === 'waiting',
+      (await stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`).query(syncStatusQuery)).state === 'waiting',
   );
   expect(asanaFetches(task.gid) - fetchesBefore).toBe(1);
   expect(entryWrites(task.gid) - writesBefore).toBeLessThanOrEqual(1);
@@ -109,8 +109,7 @@ test('a burst of 50 changes to one task is one Asana fetch and at most one Attio
 test('a change that leaves the mapped content as it was costs no Attio write', async () => {
   const task = await newSyncedTask('No-op target');
   const handle = stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`);
-  const status = async () =>
-    (await handle.query('syncStatus')) as { syncs: number; skippedWrites: number; state: string };
+  const status = async () => await handle.query(syncStatusQuery);
   const before = await status();
   const writesBefore = entryWrites(task.gid);
   stack.asana.store.updateTask(task.gid, { name: 'No-op target' });
@@ -151,7 +150,7 @@ test('duplicated and reordered deliveries are harmless, forged ones are refused 
   await forged.body.dump();
   // Old, repeated events only cause a re-read: Attio keeps the current Asana state.
   const handle = stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`);
-  await waitFor(async () => ((await handle.query('syncStatus')) as { state: string }).state === 'waiting');
+  await waitFor(async () => (await handle.query(syncStatusQuery)).state === 'waiting');
   expect(value(entryOf(task.gid), 'name')).toBe('Order test final');
 });
 

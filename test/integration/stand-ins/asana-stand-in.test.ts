@@ -308,8 +308,9 @@ test('429 with Retry-After in seconds and Asana’s body once a token exceeds it
       if (i < 4) await last.body.dump();
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-    expect(JSON.stringify(await last!.body.json())).toMatch(/too many requests/);
+    if (!last) throw new Error('no request was sent');
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.stringify(await last.body.json())).toMatch(/too many requests/);
   } finally {
     await limited.close();
   }
