@@ -76,6 +76,9 @@ beforeAll(async () => {
       return { webhookGid: `9${input.resourceGid}`, secret: handshakeSecret };
     },
     async deleteAsanaWebhook() {},
+    async readAsanaEvents() {
+      return { expired: false, sync: 'token', refs: [] };
+    },
   };
   workers = await Promise.all([
     Worker.create({
@@ -273,7 +276,11 @@ test('answers 503 within the ack timeout when Temporal is unreachable, acknowled
   // A server that accepts TCP connections and never answers: Temporal "slow or unreachable" as a client sees it.
   const blackhole = createServer(() => undefined);
   await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
-  const connection = Connection.lazy({ address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}` });
+  const connection = Connection.lazy({
+    address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}`,
+    // No gRPC retry interceptor: a retry timer firing after the test closed the connection would crash the run.
+    interceptors: [],
+  });
   const unreachable = new TemporalClient({ connection });
   const app = createReceiverApp({
     client: unreachable,

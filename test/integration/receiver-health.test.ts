@@ -29,7 +29,8 @@ describe('receiver health endpoints', () => {
 
   test('/readyz answers 503 within its timeout when Temporal is unreachable', async () => {
     // A lazy connection to a port nobody listens on: the client exists, every call fails.
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    // No gRPC retry interceptor: a retry timer firing after the test closed the connection would crash the run.
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
     const client = new Client({ connection });
     const receiver = await listen(createReceiverApp({ client, logger, readinessTimeoutMs: 500 }), 0, '127.0.0.1');
     try {
