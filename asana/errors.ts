@@ -23,7 +23,8 @@ export function asanaFailure(response: JsonResponse, what: string): ApplicationF
   const { status } = response;
   const detail = `Asana ${status} on ${what}: ${asanaMessage(response.body)}`;
   if (status === 429) {
-    const waitMs = parseRetryAfter(response.headers['retry-after']) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    // `Retry-After: 0` must still wait a little: a zero nextRetryDelay ends the retries instead.
+    const waitMs = Math.max(parseRetryAfter(response.headers['retry-after']) ?? DEFAULT_RATE_LIMIT_WAIT_MS, 250);
     return ApplicationFailure.create({ type: ASANA_ERRORS.rateLimited, message: detail, nextRetryDelay: waitMs });
   }
   if (status === 401) {

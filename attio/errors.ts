@@ -14,6 +14,9 @@ import type { JsonResponse } from '../common/http-json';
 
 export { ATTIO_ERRORS };
 
+/** The shortest wait after a 429, whatever Retry-After says. */
+const MIN_RATE_LIMIT_WAIT_MS = 250;
+
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 /** What the failure's first detail holds. */
@@ -68,7 +71,11 @@ export function attioFailure(response: JsonResponse, what: string, nowMs = Date.
   const details: [AttioErrorDetail] = [{ status, ...(code ? { code } : {}) }];
   const detail = `Attio ${status} on ${what}: ${attioMessage(response.body)}`;
   if (status === 429) {
-    const waitMs = parseRetryAfter(response.headers['retry-after'], nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    // A Retry-After already past (clock skew) must still wait: a zero nextRetryDelay ends the retries instead.
+    const waitMs = Math.max(
+      parseRetryAfter(response.headers['retry-after'], nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+      MIN_RATE_LIMIT_WAIT_MS,
+    );
     return ApplicationFailure.create({
       type: ATTIO_ERRORS.rateLimited,
       message: detail,

@@ -13,7 +13,8 @@ import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Document, type Operation } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 
-export const SPECS_DIR = resolve(__dirname, '../../../shared/specs');
+/** The official documents, in the shared folder beside the repository (SHARED_SPECS_DIR overrides). */
+export const SPECS_DIR = process.env.SHARED_SPECS_DIR ?? resolve(__dirname, '../../../shared/specs');
 
 export type SpecName = 'asana' | 'attio';
 
