@@ -218,7 +218,7 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
      * project's sections, or a workspace's projects. `offset` is Asana's opaque token from the previous page.
      */
     async listAsanaPage(input: {
-      collection: 'tasks' | 'section-tasks' | 'sections' | 'projects';
+      collection: 'tasks' | 'section-tasks' | 'sections' | 'projects' | 'team-projects';
       parentGid: string;
       modifiedSince?: string;
       offset?: string;
@@ -230,9 +230,11 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
           ? { path: '/tasks', query: { project: input.parentGid, modified_since: input.modifiedSince } }
           : input.collection === 'section-tasks'
             ? { path: `/sections/${input.parentGid}/tasks`, query: {} }
-            : input.collection === 'sections'
-              ? { path: `/projects/${input.parentGid}/sections`, query: {} }
-              : { path: '/projects', query: { workspace: input.parentGid } };
+            : input.collection === 'team-projects'
+              ? { path: '/projects', query: { team: input.parentGid } }
+              : input.collection === 'sections'
+                ? { path: `/projects/${input.parentGid}/sections`, query: {} }
+                : { path: '/projects', query: { workspace: input.parentGid } };
       const page = Page.parse(
         await asana.call('GET', request.path, { ...request.query, limit, offset: input.offset, opt_fields: 'gid' }),
       );

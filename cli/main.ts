@@ -29,7 +29,7 @@ commands:
                                           create and keep a webhook on an Asana resource
   unwatch <gid>                           delete the webhook of a watched resource
   status <gid>                            show a watched resource's webhook state (never its secret)
-  backfill (--workspace <gid> | --project <gid> …)
+  backfill (--workspace <gid> | --team <gid> | --project <gid> …)
                                           copy a workspace or projects into Attio; prints progress
   reconcile <projectGid> [--full]         reconcile one project now (incremental, or --full verification)
   resync (--task|--project|--section <gid> … | --project-tasks <gid> | --section-tasks <gid> | --stale --project <gid> …)
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       workspace: { type: 'string' },
+      team: { type: 'string' },
       type: { type: 'string', default: 'project' },
       project: { type: 'string', multiple: true },
       task: { type: 'string', multiple: true },
@@ -100,10 +101,16 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'backfill': {
-        if (!values.workspace && !values.project) throw new UsageError('backfill needs --workspace or --project');
+        if (!values.workspace && !values.project && !values.team) {
+          throw new UsageError('backfill needs --workspace, --team or --project');
+        }
         const handle = await startBackfill(
           client,
-          values.project ? { projectGids: values.project } : { workspaceGid: values.workspace },
+          values.project
+            ? { projectGids: values.project }
+            : values.team
+              ? { teamGid: values.team }
+              : { workspaceGid: values.workspace },
           undefined,
           queue,
         );

@@ -56,7 +56,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
     projects = [];
     let offset: string | undefined;
     do {
-      const page = await asana.listAsanaPage({ collection: 'projects', parentGid: input.workspaceGid!, offset });
+      const page = input.teamGid
+        ? await asana.listAsanaPage({ collection: 'team-projects', parentGid: input.teamGid, offset })
+        : await asana.listAsanaPage({ collection: 'projects', parentGid: input.workspaceGid!, offset });
       projects.push(...page.gids);
       offset = page.nextOffset;
     } while (offset);

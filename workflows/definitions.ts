@@ -178,6 +178,8 @@ export const checkHealthSignal = defineSignal('checkHealth');
 export interface BackfillInput {
   /** Backfill every project of this workspace… */
   workspaceGid?: string;
+  /** …or of this team… */
+  teamGid?: string;
   /** …or these projects. */
   projectGids?: string[];
   /** Carried across continue-as-new. */

@@ -28,6 +28,7 @@ afterAll(async () => {
 function fakeAsana(projects: number, tasksPerProject: number, options: { expireOffsetOnce?: boolean } = {}) {
   const written = new Map<string, number>();
   const pageCalls: string[] = [];
+  const listings: string[] = [];
   let expired = false;
   const task = (p: number, t: number): MappedResource => ({
     kind: 'task',
@@ -36,7 +37,8 @@ function fakeAsana(projects: number, tasksPerProject: number, options: { expireO
     state: 'removed',
   });
   const activities = {
-    async listAsanaPage(input: { collection: string; offset?: string }) {
+    async listAsanaPage(input: { collection: string; parentGid: string; offset?: string }) {
+      listings.push(`${input.collection}:${input.parentGid}`);
       const all = Array.from({ length: projects }, (_, p) => `${p + 1}`);
       const start = Number(input.offset ?? 0);
       return {
@@ -68,7 +70,7 @@ function fakeAsana(projects: number, tasksPerProject: number, options: { expireO
       return { hash: input.mapped.hash, writes: 1, summary: 'written' };
     },
   };
-  return { activities, written, pageCalls };
+  return { activities, written, pageCalls, listings };
 }
 
 async function startWorkers(activities: object, queues: ReturnType<typeof uniqueTaskQueues>) {
@@ -152,6 +154,23 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
     // Every page fetched once: the checkpoint held across the worker restart.
     expect(new Set(fake.pageCalls).size).toBe(fake.pageCalls.length);
     expect(fake.pageCalls.length).toBeGreaterThan(pagesBefore);
+  } finally {
+    await workers.stop();
+  }
+});
+
+test('a team scope lists the team’s projects', async () => {
+  const fake = fakeAsana(3, 5);
+  const queues = uniqueTaskQueues();
+  const workers = await startWorkers(fake.activities, queues);
+  try {
+    const handle = await client.workflow.start('backfill', {
+      taskQueue: queues.sync,
+      workflowId: `backfill-${queues.sync}`,
+      args: [{ teamGid: '77' }],
+    });
+    expect(await handle.result()).toMatchObject({ done: true, projects: 3 });
+    expect(fake.listings).toEqual(['team-projects:77']);
   } finally {
     await workers.stop();
   }
