@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
@@ -74,4 +74,49 @@ export async function createTestWorkers(options: {
     },
     close: () => connection.close(),
   };
+}
+
+/**
+ * Workers on a fresh set of unique queues that run the bundled workflows, with `activities` (usually recording fakes)
+ * registered on every queue. `stop()` drains them.
+ */
+export async function startFakeWorkers(
+  connection: NativeConnection,
+  activities: object,
+  options: { queues?: TaskQueues; config?: Config } = {},
+) {
+  const queues = options.queues ?? uniqueTaskQueues();
+  const config = options.config ?? testConfig();
+  const common = { connection, dataConverter: createDataConverter(config), activities };
+  const workers = await Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: queues.sync,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+    }),
+    Worker.create({ ...common, taskQueue: queues.asana }),
+    Worker.create({ ...common, taskQueue: queues.attio }),
+  ]);
+  const running = Promise.all(workers.map((w) => w.run()));
+  return {
+    queues,
+    stop: async () => {
+      for (const worker of workers) worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** Runs `fn` with fake-activity workers (startFakeWorkers) and drains them afterwards. */
+export async function withFakeWorkers<T>(
+  connection: NativeConnection,
+  activities: object,
+  fn: (queue: string) => Promise<T>,
+): Promise<T> {
+  const workers = await startFakeWorkers(connection, activities);
+  try {
+    return await fn(workers.queues.sync);
+  } finally {
+    await workers.stop();
+  }
 }

@@ -9,7 +9,7 @@ import type { AttioWriteReceipt } from '../../activities/attio';
 import { createDataConverter } from '../../common/temporal-connection';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
-import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { connectWorkerConnection, startFakeWorkers, testClient, testConfig } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
@@ -73,30 +73,10 @@ function fakeAsana(projects: number, tasksPerProject: number, options: { expireO
   return { activities, written, pageCalls, listings };
 }
 
-async function startWorkers(activities: object, queues: ReturnType<typeof uniqueTaskQueues>) {
-  const common = { connection, dataConverter: createDataConverter(config) };
-  const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: queues.sync,
-      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-    }),
-    Worker.create({ ...common, taskQueue: queues.asana, activities }),
-    Worker.create({ ...common, taskQueue: queues.attio, activities }),
-  ]);
-  const running = Promise.all(workers.map((w) => w.run()));
-  return {
-    stop: async () => {
-      for (const w of workers) w.shutdown();
-      await running;
-    },
-  };
-}
-
 test('pages every project of a workspace to the end, continuing as new, and writes each resource once', async () => {
   const fake = fakeAsana(12, 35);
-  const queues = uniqueTaskQueues();
-  const workers = await startWorkers(fake.activities, queues);
+  const workers = await startFakeWorkers(connection, fake.activities);
+  const { queues } = workers;
   try {
     const handle = await client.workflow.start('backfill', {
       taskQueue: queues.sync,
@@ -117,8 +97,8 @@ test('pages every project of a workspace to the end, continuing as new, and writ
 
 test('an expired offset restarts that collection and still writes everything', async () => {
   const fake = fakeAsana(1, 40, { expireOffsetOnce: true });
-  const queues = uniqueTaskQueues();
-  const workers = await startWorkers(fake.activities, queues);
+  const workers = await startFakeWorkers(connection, fake.activities);
+  const { queues } = workers;
   try {
     const handle = await client.workflow.start('backfill', {
       taskQueue: queues.sync,
@@ -136,8 +116,8 @@ test('an expired offset restarts that collection and still writes everything', a
 
 test('a worker killed mid-backfill is replaced and the backfill resumes without redoing finished pages', async () => {
   const fake = fakeAsana(3, 50);
-  const queues = uniqueTaskQueues();
-  let workers = await startWorkers(fake.activities, queues);
+  let workers = await startFakeWorkers(connection, fake.activities);
+  const { queues } = workers;
   const handle = await client.workflow.start('backfill', {
     taskQueue: queues.sync,
     workflowId: `backfill-${queues.sync}`,
@@ -146,7 +126,8 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
   await waitFor(async () => (await handle.query(backfillProgressQuery)).pages >= 4);
   await workers.stop();
   const pagesBefore = fake.pageCalls.length;
-  workers = await startWorkers(fake.activities, queues);
+  // The replacement polls the same queues, as a restarted worker process would.
+  workers = await startFakeWorkers(connection, fake.activities, { queues });
   try {
     const progress = (await handle.result()) as BackfillProgress;
     expect(progress.done).toBe(true);
@@ -161,8 +142,8 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
 
 test('a team scope lists the team’s projects', async () => {
   const fake = fakeAsana(3, 5);
-  const queues = uniqueTaskQueues();
-  const workers = await startWorkers(fake.activities, queues);
+  const workers = await startFakeWorkers(connection, fake.activities);
+  const { queues } = workers;
   try {
     const handle = await client.workflow.start('backfill', {
       taskQueue: queues.sync,

@@ -17,7 +17,7 @@ import {
   type SyncAsanaResourceResult,
   syncStatusQuery,
 } from '../../workflows/definitions';
-import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
@@ -61,27 +61,6 @@ function fakes() {
   };
 }
 
-async function withWorkers<T>(activities: object, fn: (queue: string) => Promise<T>): Promise<T> {
-  const queues = uniqueTaskQueues();
-  const common = { connection, dataConverter: createDataConverter(config) };
-  const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: queues.sync,
-      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-    }),
-    Worker.create({ ...common, taskQueue: queues.asana, activities }),
-    Worker.create({ ...common, taskQueue: queues.attio, activities }),
-  ]);
-  const running = Promise.all(workers.map((w) => w.run()));
-  try {
-    return await fn(queues.sync);
-  } finally {
-    for (const w of workers) w.shutdown();
-    await running;
-  }
-}
-
 function signalChange(queue: string, gid: string, input: Partial<SyncAsanaResourceInput> = {}) {
   const resource = { gid, resource_type: 'task' as const };
   const change: AsanaChange = { action: 'changed', source: 'webhook' };
@@ -98,7 +77,7 @@ const newGid = () => String(BigInt(`0x${randomUUID().replace(/-/g, '').slice(0, 
 
 test('a burst of 50 changes to one task is one Asana fetch and one Attio write', async () => {
   const fake = fakes();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handles = [];
     for (let i = 0; i < 50; i += 1) handles.push(await signalChange(queue, gid, { quietPeriodMs: 2_000 }));
@@ -111,7 +90,7 @@ test('a burst of 50 changes to one task is one Asana fetch and one Attio write',
 
 test('a change whose content Attio already has costs a fetch and no write', async () => {
   const fake = fakes();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handle = await signalChange(queue, gid, { idleTimeoutMs: 30_000 });
     await waitFor(async () => (await handle.query(syncStatusQuery)).syncs === 1);
@@ -126,7 +105,7 @@ test('a change whose content Attio already has costs a fetch and no write', asyn
 
 test('a change that arrives during a sync causes another sync with the newer content', async () => {
   const fake = fakes();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const gid = newGid();
     const release = fake.holdFetches();
     const handle = await signalChange(queue, gid);
@@ -142,7 +121,7 @@ test('a change that arrives during a sync causes another sync with the newer con
 
 test('completes after the idle period, and a later change starts a new run', async () => {
   const fake = fakes();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const gid = newGid();
     const first = await signalChange(queue, gid);
     await first.result();
@@ -156,7 +135,7 @@ test('completes after the idle period, and a later change starts a new run', asy
 
 test('continue-as-new carries unsynced changes and the last written hash', async () => {
   const fake = fakes();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handle = await signalChange(queue, gid, {
       pendingChanges: 1,

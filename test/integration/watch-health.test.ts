@@ -15,7 +15,7 @@ import {
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
@@ -73,27 +73,6 @@ function fakeAsana(options: { eventsExpire?: boolean } = {}) {
   return { base, calls, activities, report: (next: WebhookInspection) => (inspection = next) };
 }
 
-async function withWorkers<T>(activities: object, fn: (queue: string) => Promise<T>): Promise<T> {
-  const queues = uniqueTaskQueues();
-  const common = { connection, dataConverter: createDataConverter(config) };
-  const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: queues.sync,
-      activities,
-      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
-    }),
-    Worker.create({ ...common, taskQueue: queues.asana, activities }),
-  ]);
-  const running = Promise.all(workers.map((w) => w.run()));
-  try {
-    return await fn(queues.sync);
-  } finally {
-    for (const w of workers) w.shutdown();
-    await running;
-  }
-}
-
 async function startWatch(queue: string, resourceGid: string) {
   const handle = await client.workflow.start('watchAsanaResource', {
     taskQueue: queue,
@@ -109,7 +88,7 @@ const gid = () => String(Date.now() + Math.floor(Math.random() * 1000));
 
 test('a webhook failing for 20 h is re-created before Asana deletes it, the old one removed, the gap read back', async () => {
   const fake = fakeAsana();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const handle = await startWatch(queue, gid());
     // Asana's report after 20 h of failed deliveries: deletion due 4 h later.
     fake.report({
@@ -136,7 +115,7 @@ test('a webhook failing for 20 h is re-created before Asana deletes it, the old 
 
 test('a webhook Asana already deleted is re-created, and an expired events token falls back to reconciliation', async () => {
   const fake = fakeAsana({ eventsExpire: true });
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const resourceGid = gid();
     const handle = await startWatch(queue, resourceGid);
     fake.report({ exists: false });
@@ -157,7 +136,7 @@ test('a webhook Asana already deleted is re-created, and an expired events token
 
 test('a webhook failing briefly is reported as failing and left alone', async () => {
   const fake = fakeAsana();
-  await withWorkers(fake.activities, async (queue) => {
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
     const handle = await startWatch(queue, gid());
     fake.report({
       exists: true,
