@@ -11,6 +11,7 @@
 import type { Writable } from 'node:stream';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { type Config, secretValues as configuredSecrets } from './config';
 
 export type { Logger } from 'pino';
 
@@ -89,3 +90,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       : undefined);
   return destination ? pino(pinoOptions, destination) : pino(pinoOptions);
 }
+
+/** The process logger as configured (LOG_LEVEL, LOG_FORMAT), scrubbing the configured secrets. */
+export const createLoggerFor = (config: Config): Logger =>
+  createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT, secrets: configuredSecrets(config) });

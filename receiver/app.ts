@@ -22,6 +22,15 @@ export interface ReceiverDependencies {
   resync?: Omit<ResyncRouteOptions, 'client' | 'logger'>;
 }
 
+/** The app as configured: health, the Asana webhook routes, and POST /resync when RESYNC_API_TOKEN is set. */
+export const createReceiverAppFor = (config: Config, client: Client, logger: Logger): Express =>
+  createReceiverApp({
+    client,
+    logger,
+    webhooks: webhookOptionsFrom(config, client),
+    resync: resyncOptionsFrom(config),
+  });
+
 /** The resync-route options a config gives (none without RESYNC_API_TOKEN). */
 export const resyncOptionsFrom = (config: Config): ReceiverDependencies['resync'] =>
   config.env.RESYNC_API_TOKEN

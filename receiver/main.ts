@@ -2,28 +2,19 @@
  * `npm run receiver`: the webhook receiver on its own (production, docker-compose). Stateless: run as many as needed
  * behind a load balancer.
  */
-import { loadConfig, loadDotEnv, secretValues } from '../common/config';
-import { createLogger } from '../common/logger';
+import { loadConfig, loadDotEnv } from '../common/config';
+import { createLoggerFor } from '../common/logger';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
-import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from './app';
+import { createReceiverAppFor } from './app';
 import { listen } from './server';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const logger = createLogger({
-    level: config.env.LOG_LEVEL,
-    format: config.env.LOG_FORMAT,
-    secrets: secretValues(config),
-  });
+  const logger = createLoggerFor(config);
   const client = await connectClient(config);
   const receiver = await listen(
-    createReceiverApp({
-      client,
-      logger,
-      webhooks: webhookOptionsFrom(config, client),
-      resync: resyncOptionsFrom(config),
-    }),
+    createReceiverAppFor(config, client, logger),
     config.env.RECEIVER_PORT,
     config.env.RECEIVER_HOST,
   );

@@ -9,13 +9,13 @@
  * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
  * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
  */
-import { type Config, ConfigError, loadConfig, loadDotEnv, secretValues } from '../common/config';
-import { createLogger, type Logger } from '../common/logger';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from '../common/config';
+import { createLoggerFor, type Logger } from '../common/logger';
 import { assertPortFree } from '../common/ports';
 import { taskQueuesOf } from '../common/task-queues';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
-import { createReceiverApp, resyncOptionsFrom, webhookOptionsFrom } from '../receiver/app';
+import { createReceiverAppFor } from '../receiver/app';
 import { listen } from '../receiver/server';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
@@ -75,11 +75,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({
-    level: config.env.LOG_LEVEL,
-    format: config.env.LOG_FORMAT,
-    secrets: secretValues(config),
-  });
+  const logger = createLoggerFor(config);
   const shutdown = new Shutdown(logger);
   process.once('SIGINT', () => void shutdown.run(0));
   process.once('SIGTERM', () => void shutdown.run(0));
@@ -163,12 +159,7 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
   const client = await connectClient(config);
   shutdown.add('Temporal client', () => client.connection.close());
   const receiver = await listen(
-    createReceiverApp({
-      client,
-      logger,
-      webhooks: webhookOptionsFrom(config, client),
-      resync: resyncOptionsFrom(config),
-    }),
+    createReceiverAppFor(config, client, logger),
     config.env.RECEIVER_PORT,
     config.env.RECEIVER_HOST,
   );

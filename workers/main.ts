@@ -6,8 +6,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
 import { AttioClient } from '../attio/client';
-import { type Config, loadConfig, loadDotEnv, secretValues } from '../common/config';
-import { createLogger, type Logger } from '../common/logger';
+import { type Config, loadConfig, loadDotEnv } from '../common/config';
+import { createLoggerFor, type Logger } from '../common/logger';
 import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
@@ -67,11 +67,7 @@ export async function startWorkers(
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const logger = createLogger({
-    level: config.env.LOG_LEVEL,
-    format: config.env.LOG_FORMAT,
-    secrets: secretValues(config),
-  });
+  const logger = createLoggerFor(config);
   if (config.mode === 'demo') {
     logger.error('the worker alone needs ASANA_TOKEN and ATTIO_TOKEN; run `npm start` for the demo');
     process.exit(1);
