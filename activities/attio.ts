@@ -11,7 +11,13 @@ import type { AttioClient } from '../attio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
-import { type AttioValues, contentHash, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
+import {
+  type AttioValues,
+  contentHash,
+  FINGERPRINT,
+  type MappedResource,
+  TOMBSTONE,
+} from '../mapping/map-asana-to-attio';
 import { provisionAttioFor } from './provision-attio';
 
 export interface AttioActivityDependencies {
@@ -34,8 +40,6 @@ export interface AttioWriteReceipt {
   /** The stage (status) a task's section maps to. */
   stage?: { sectionGid: string; name: string; statusId: string };
 }
-
-export const FINGERPRINT = 'sync_fingerprint';
 
 const RecordData = z.looseObject({
   id: z.looseObject({ record_id: z.string() }),

@@ -1,34 +1,18 @@
 /**
  * Creates what the sync writes into in Attio: the projects, sections and task objects with their attributes, and the
- * Sales Tasks list with its stage (status) attribute. Idempotent, as Attio's docs suggest: read first, create what is
- * missing, and treat 409 `slug_conflict` as "someone else just created it" (shared/facts/attio.md §5).
+ * Sales Tasks list with its stage (status) attribute. Idempotent through the client's `ensure*` calls: read first,
+ * create what is missing, read back after a 409 `slug_conflict` (shared/facts/attio.md §5); an existing attribute of
+ * the wrong type stops provisioning with a message that names it.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
-import type { AttioClient } from '../attio/client';
-import { ATTIO_ERRORS } from '../common/error-types';
+import type { AttioAttributeType, AttioClient, AttributeSpec } from '../attio/client';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
 import {
+  FINGERPRINT,
   PROJECT_ATTRIBUTES,
   SALES_TASK_ENTRY_ATTRIBUTES,
   SECTION_ATTRIBUTES,
   TASK_RECORD_ATTRIBUTES,
 } from '../mapping/map-asana-to-attio';
-
-const FINGERPRINT = 'sync_fingerprint';
-
-type AttributeType = 'text' | 'number' | 'checkbox' | 'date' | 'timestamp' | 'select' | 'status' | 'record-reference';
-
-interface AttributeSpec {
-  api_slug: string;
-  title: string;
-  type: AttributeType;
-  is_unique?: boolean;
-  is_multiselect?: boolean;
-  config?: Record<string, unknown>;
-}
-
-const isStatus = (error: unknown, type: string) => error instanceof ApplicationFailure && error.type === type;
 
 const titleOf = (slug: string) =>
   slug
@@ -41,7 +25,7 @@ const fromTypes = (types: Record<string, string>, unique = 'asana_gid'): Attribu
   Object.entries(types).map(([api_slug, type]) => ({
     api_slug,
     title: api_slug === unique ? 'Asana gid' : titleOf(api_slug),
-    type: type as AttributeType,
+    type: type as AttioAttributeType,
     is_unique: api_slug === unique,
   }));
 
@@ -52,84 +36,59 @@ const fingerprint: AttributeSpec = { api_slug: FINGERPRINT, title: 'Asana sync f
 
 export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Promise<{ created: string[] }> {
   const created: string[] = [];
-
-  async function ensureObject(api_slug: string, singular_noun: string, plural_noun: string) {
-    try {
-      await attio.call('GET', `/v2/objects/${api_slug}`);
-      return;
-    } catch (error) {
-      if (!isStatus(error, ATTIO_ERRORS.notFound)) throw error;
-    }
-    try {
-      await attio.call('POST', '/v2/objects', undefined, { data: { api_slug, singular_noun, plural_noun } });
-      created.push(`object ${api_slug}`);
-    } catch (error) {
-      if (!isStatus(error, ATTIO_ERRORS.conflict)) throw error;
-    }
-  }
-
-  async function ensureAttributes(target: 'objects' | 'lists', identifier: string, specs: AttributeSpec[]) {
-    const body = await attio.call('GET', `/v2/${target}/${identifier}/attributes`, { show_archived: true });
-    const existing = new Set(
-      z
-        .object({ data: z.array(z.looseObject({ api_slug: z.string() })) })
-        .parse(body)
-        .data.map((a) => a.api_slug),
-    );
+  const note = (what: string, ensured: { created: boolean }) => ensured.created && created.push(what);
+  const ensureAttributes = async (target: 'objects' | 'lists', identifier: string, specs: AttributeSpec[]) => {
     for (const spec of specs) {
-      if (existing.has(spec.api_slug)) continue;
-      try {
-        await attio.call('POST', `/v2/${target}/${identifier}/attributes`, undefined, {
-          data: {
-            title: spec.title,
-            description: 'Written by asana-attio-sync',
-            api_slug: spec.api_slug,
-            type: spec.type,
-            is_required: false,
-            is_unique: spec.is_unique ?? false,
-            is_multiselect: spec.is_multiselect ?? false,
-            config: spec.config ?? {},
-          },
-        });
-        created.push(`attribute ${identifier}.${spec.api_slug}`);
-      } catch (error) {
-        if (!isStatus(error, ATTIO_ERRORS.conflict)) throw error;
-      }
+      note(
+        `attribute ${identifier}.${spec.api_slug}`,
+        await attio.ensureAttribute(target, identifier, { description: 'Written by asana-attio-sync', ...spec }),
+      );
     }
-  }
-
-  async function ensureList(api_slug: string, name: string, parent_object: string) {
-    try {
-      await attio.call('GET', `/v2/lists/${api_slug}`);
-      return;
-    } catch (error) {
-      if (!isStatus(error, ATTIO_ERRORS.notFound)) throw error;
-    }
-    try {
-      await attio.call('POST', '/v2/lists', undefined, {
-        data: { name, api_slug, parent_object, workspace_access: 'full-access', workspace_member_access: [] },
-      });
-      created.push(`list ${api_slug}`);
-    } catch (error) {
-      if (!isStatus(error, ATTIO_ERRORS.conflict)) throw error;
-    }
-  }
+  };
 
   const { projects, sections, salesTasks, people } = map;
-  await ensureObject(projects.object, projects.singularNoun, projects.pluralNoun);
+  note(
+    `object ${projects.object}`,
+    await attio.ensureObject({
+      api_slug: projects.object,
+      singular_noun: projects.singularNoun,
+      plural_noun: projects.pluralNoun,
+    }),
+  );
   await ensureAttributes('objects', projects.object, [
     ...fromTypes(PROJECT_ATTRIBUTES),
     ...customFieldSpecs(projects.customFields),
     fingerprint,
   ]);
 
-  await ensureObject(sections.object, 'Asana section', 'Asana sections');
+  note(
+    `object ${sections.object}`,
+    await attio.ensureObject({
+      api_slug: sections.object,
+      singular_noun: 'Asana section',
+      plural_noun: 'Asana sections',
+    }),
+  );
   await ensureAttributes('objects', sections.object, fromTypes(SECTION_ATTRIBUTES));
 
-  await ensureObject(salesTasks.parentObject, 'Asana task', 'Asana tasks');
+  note(
+    `object ${salesTasks.parentObject}`,
+    await attio.ensureObject({
+      api_slug: salesTasks.parentObject,
+      singular_noun: 'Asana task',
+      plural_noun: 'Asana tasks',
+    }),
+  );
   await ensureAttributes('objects', salesTasks.parentObject, [...fromTypes(TASK_RECORD_ATTRIBUTES), fingerprint]);
 
-  await ensureList(salesTasks.list, salesTasks.listName, salesTasks.parentObject);
+  note(
+    `list ${salesTasks.list}`,
+    await attio.ensureList({
+      api_slug: salesTasks.list,
+      name: salesTasks.listName,
+      parent_object: salesTasks.parentObject,
+    }),
+  );
   await ensureAttributes('lists', salesTasks.list, [
     ...fromTypes(SALES_TASK_ENTRY_ATTRIBUTES, ''),
     { api_slug: salesTasks.stageAttribute, title: 'Stage', type: 'status' },

@@ -14,6 +14,9 @@ export type AttioValues = Record<string, unknown[]>;
 /** Tombstone attributes on records and entries: a deletion in Asana is recorded, never a hard delete in Attio. */
 export const TOMBSTONE = { flag: 'deleted_in_asana', at: 'deleted_in_asana_at' } as const;
 
+/** Text attribute on written records and entries: the content hash of what was written (docs/decisions/0003). */
+export const FINGERPRINT = 'sync_fingerprint';
+
 /** The attributes the sync owns, created by provisioning (activities/provision-attio.ts). */
 export const PROJECT_ATTRIBUTES = {
   asana_gid: 'text',
