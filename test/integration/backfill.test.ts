@@ -4,9 +4,8 @@
  * durable-paths tests and the benchmark).
  */
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { AttioWriteReceipt } from '../../activities/attio';
-import { createDataConverter } from '../../common/temporal-connection';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
 import { connectWorkerConnection, startFakeWorkers, testClient, testConfig } from '../helpers/temporal';

@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { AttioWriteReceipt } from '../../activities/attio';
-import { createDataConverter } from '../../common/temporal-connection';
 import { syncWorkflowId } from '../../common/workflow-ids';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import {

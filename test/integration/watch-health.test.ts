@@ -5,9 +5,8 @@
  * reconciliation when the events token expired.
  */
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { WebhookInspection } from '../../activities/asana';
-import { createDataConverter } from '../../common/temporal-connection';
 import { webhookWorkflowId } from '../../common/workflow-ids';
 import {
   type AsanaResourceRef,
