@@ -149,3 +149,38 @@ test('a webhook failing briefly is reported as failing and left alone', async ()
     expect(fake.calls.deleted).toEqual([]);
   });
 });
+
+test('a heartbeat missing for longer than 8 h plus the grace is reported as overdue, in the status and the search attribute', async () => {
+  const fake = fakeAsana();
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
+    const resourceGid = gid();
+    const tenHoursAgo = new Date(Date.now() - 10 * HOUR).toISOString();
+    const handle = await client.workflow.start('watchAsanaResource', {
+      taskQueue: queue,
+      workflowId: webhookWorkflowId(resourceGid),
+      args: [
+        {
+          resourceGid,
+          resourceType: 'project',
+          workspaceGid: '1',
+          health: { intervalMs: 24 * HOUR },
+          // Registered ten hours ago; no heartbeat since.
+          state: {
+            generation: 1,
+            webhookGid: 'w1',
+            secrets: ['s'.repeat(32)],
+            registeredAt: tenHoursAgo,
+            health: 'healthy',
+          },
+        },
+      ],
+    });
+    await handle.signal(checkHealthSignal);
+    await waitFor(async () => (await handle.query(webhookStatusQuery)).health === 'heartbeat-overdue');
+    await waitFor(async () => {
+      const attributes = (await handle.describe()).searchAttributes as Record<string, unknown[]>;
+      return attributes.WebhookHealth?.[0] === 'heartbeat-overdue';
+    });
+    expect(fake.calls.created).toEqual([]);
+  });
+});
