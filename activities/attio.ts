@@ -399,13 +399,29 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       force?: boolean;
     }): Promise<AttioWriteReceipt> {
       const { mapped, previous, force = false } = input;
-      switch (mapped.kind) {
-        case 'task':
-          return writeTask(mapped, previous, force);
-        case 'project':
-          return writeProject(mapped, previous, force);
-        case 'section':
-          return writeSection(mapped);
+      const write = (receipt: AttioWriteReceipt | undefined) => {
+        switch (mapped.kind) {
+          case 'task':
+            return writeTask(mapped, receipt, force);
+          case 'project':
+            return writeProject(mapped, receipt, force);
+          case 'section':
+            return writeSection(mapped);
+        }
+      };
+      try {
+        return await write(previous);
+      } catch (error) {
+        // The receipt, or the select options remembered by this worker, may name things someone deleted in Attio
+        // since (a parent record, a stage, an option): Attio refuses them as unknown. Forget both and write once
+        // more from scratch before calling it a failure.
+        const stale =
+          (previous !== undefined || knownOptions.size > 0) &&
+          error instanceof ApplicationFailure &&
+          (error.type === ATTIO_ERRORS.validation || error.type === ATTIO_ERRORS.notFound);
+        if (!stale) throw error;
+        knownOptions.clear();
+        return write(undefined);
       }
     },
 

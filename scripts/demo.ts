@@ -11,7 +11,7 @@ import { taskQueuesOf } from '../common/task-queues';
 import type { Logger } from '../common/logger';
 import { prng, STAGES } from '../stand-ins/asana/seed';
 import type { DemoStandIns } from '../stand-ins/demo';
-import { backfillProgressQuery } from '../workflows/definitions';
+import { backfillProgressQuery, checkHealthSignal } from '../workflows/definitions';
 
 export interface Demo {
   stop(): void;
@@ -36,7 +36,7 @@ export async function runDemo(options: {
   );
 
   for (const projectGid of scene.projectGids) {
-    await watchResource(
+    const watch = await watchResource(
       client,
       {
         resourceGid: projectGid,
@@ -47,6 +47,9 @@ export async function runDemo(options: {
       },
       { taskQueue: queue },
     );
+    // After a restart on the same .temporal/dev.db the watch workflow already exists, but the fresh stand-in has no
+    // webhook: a check now finds it gone and re-creates it, instead of at the next interval.
+    await watch.signal(checkHealthSignal);
   }
   log.info({ projects: scene.projectGids.length }, 'demo: webhooks registered (each with a real handshake)');
 

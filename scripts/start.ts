@@ -34,6 +34,11 @@ class Shutdown {
     this.closers.push({ name, close });
   }
 
+  /** True once a signal or a failure began the shutdown. */
+  get started(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Closes everything in reverse order of start, once; then exits with `code`. */
   run(code: number): Promise<void> {
     this.running ??= (async () => {
@@ -83,6 +88,8 @@ async function main(): Promise<void> {
   try {
     await startEverything(config, logger, shutdown);
   } catch (error) {
+    // Ctrl-C during start-up closes what the start was using; that is a stop, not a failure.
+    if (shutdown.started) return;
     logger.fatal(`asana-attio-sync could not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown.run(1);
   }

@@ -95,6 +95,17 @@ export class Webhooks {
     store.onEvent((event) => this.route(event));
   }
 
+  private webhookCount = 0;
+
+  /**
+   * Webhook gids never repeat, not even across stand-in restarts (Asana's gids are global): a watch workflow that
+   * outlived a restarted demo must find its old webhook gone, not someone else's webhook under the same gid.
+   */
+  private webhookGid(): string {
+    this.webhookCount += 1;
+    return String(BigInt(Date.now()) * 1000n + BigInt(this.webhookCount % 1000));
+  }
+
   /** POST /webhooks: validates, performs the handshake (awaited: the create request stays open), then creates. */
   async create(input: { resource: string; target: string; filters?: WebhookFilter[] }): Promise<Webhook> {
     const resource = this.resourceOf(input.resource);
@@ -149,7 +160,7 @@ export class Webhooks {
     }
     const now = this.clock.nowIso();
     const webhook: Webhook = {
-      gid: this.store.gid(),
+      gid: this.webhookGid(),
       resource,
       target: input.target,
       filters: input.filters ?? [],

@@ -117,3 +117,16 @@ test('every request the client sent conforms to Attio’s OpenAPI document', asy
   const problems = attio.requests.list().flatMap((exchange) => spec.validateRequest(exchange));
   expect(problems).toEqual([]);
 });
+
+test('a receipt naming records Attio no longer has is dropped, and the write is done afresh', async () => {
+  const receipt = await activities.writeAsanaResourceToAttio({ mapped: mapTask(task('504'), fieldMap) });
+  // Someone cleared the workspace (every record the receipt names is gone); the sync's objects are provisioned again.
+  attio.reset();
+  await activities.provisionAttio();
+  const again = await activities.writeAsanaResourceToAttio({
+    mapped: mapTask(task('504', { name: 'Written again' }), fieldMap),
+    previous: receipt,
+  });
+  expect(again.recordId).not.toBe(receipt.recordId);
+  expect(entryOfTask('504')?.values.name).toEqual(['Written again']);
+});

@@ -106,7 +106,9 @@ test('runs the labelled demo, prints where things are, and Ctrl-C stops everythi
   } finally {
     run.child.kill('SIGINT');
   }
-  expect(await run.exited).toBe(0);
+  const code = await run.exited;
+  // On failure, show what the process said.
+  expect({ code, output: code === 0 ? 'ok' : run.output().slice(-3000) }).toEqual({ code: 0, output: 'ok' });
   expect(run.output()).toContain('stopped Temporal dev server');
   expect(processesUsing(dbDir)).toEqual([]);
 });
