@@ -59,11 +59,9 @@ export async function runDemo(options: {
     `backfill-demo-${Date.now()}`,
     queue,
   );
+  const finished = backfill.result().then(() => true);
   for (;;) {
-    const done = await Promise.race([
-      backfill.result().then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), 1000)),
-    ]);
+    const done = await Promise.race([finished, new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
     const progress = await backfill.query(backfillProgressQuery);
     log.info(
       { pages: progress.pages, records: progress.records, attioWrites: progress.writes, errors: progress.errors },

@@ -20,7 +20,7 @@ import { listen } from '../receiver/server';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
 import { checkConnectionsNow } from '../cli/operations';
-import { runDemo } from './demo';
+import { type Demo, runDemo } from './demo';
 
 type Closer = { name: string; close: () => Promise<void> };
 
@@ -84,6 +84,13 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(logger);
   process.once('SIGINT', () => void shutdown.run(0));
   process.once('SIGTERM', () => void shutdown.run(0));
+  // Whatever fails unexpectedly, the shutdown still runs, so the dev server (a child process) is not left behind.
+  const crashed = (error: unknown) => {
+    logger.fatal({ err: error }, 'unexpected error; shutting down');
+    void shutdown.run(1);
+  };
+  process.on('uncaughtException', crashed);
+  process.on('unhandledRejection', crashed);
 
   try {
     await startEverything(config, logger, shutdown);
@@ -182,15 +189,24 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     'asana-attio-sync is running; Ctrl-C stops it',
   );
 
-  const check = await checkConnectionsNow(client, taskQueuesOf(config).sync);
-  for (const result of check.checks) {
-    if (result.ok) logger.info({ system: result.system, identity: result.identity }, 'connection works');
-    else logger.error({ system: result.system, error: result.error }, 'connection failed');
-  }
-  if (standIns) {
-    const demo = await runDemo({ client, config, logger, standIns });
-    shutdown.add('demo', async () => demo.stop());
-  }
+  // The connection check and the demo run under one abort signal. A stop aborts their Temporal calls before the
+  // client's connection closes: a call still being retried on a closed connection would crash the process.
+  const startUp = new AbortController();
+  let demo: Demo | undefined;
+  const startUpWork = client.connection.withAbortSignal(startUp.signal, async () => {
+    const check = await checkConnectionsNow(client, taskQueuesOf(config).sync);
+    for (const result of check.checks) {
+      if (result.ok) logger.info({ system: result.system, identity: result.identity }, 'connection works');
+      else logger.error({ system: result.system, error: result.error }, 'connection failed');
+    }
+    if (standIns) demo = await runDemo({ client, config, logger, standIns });
+  });
+  shutdown.add('start-up checks and demo', async () => {
+    startUp.abort();
+    await startUpWork.catch(() => undefined);
+    demo?.stop();
+  });
+  await startUpWork;
 }
 
 main().catch((error: unknown) => {

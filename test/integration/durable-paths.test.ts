@@ -144,7 +144,7 @@ describe('resync', () => {
     await tamper(gid);
     await promisify(execFile)(
       process.execPath,
-      [resolve(root, 'node_modules/tsx/dist/cli.mjs'), resolve(root, 'cli/main.ts'), 'resync', '--task', gid],
+      ['--import', 'tsx', resolve(root, 'cli/main.ts'), 'resync', '--task', gid],
       {
         cwd: root,
         env: {
