@@ -5,6 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { assertPortFree } from './ports';
@@ -57,14 +58,39 @@ export interface DevServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-const OUTPUT_TAIL = 4000;
+/** How much of the server's output an error keeps: the opening (where a Go panic names its cause) and the end. */
+const OUTPUT_HEAD = 2000;
+const OUTPUT_TAIL = 3000;
+
+/**
+ * Start-up attempts. The dev server picks its internal ports (history, matching, worker, HTTP, metrics) by probing
+ * for a free port and binding it later, so on a busy machine another process can take one in between and the
+ * server panics before it serves (exit code 2). That crash is retried after a short pause; any other failure is
+ * reported at once.
+ */
+const START_ATTEMPTS = 3;
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { port, uiPort, headless = false } = options;
   const variables = options.portVariables ?? { port: 'TEMPORAL_PORT', uiPort: 'TEMPORAL_UI_PORT' };
-  await assertPortFree(port, variables.port);
-  if (!headless) await assertPortFree(uiPort, variables.uiPort);
+  for (let attempt = 1; ; attempt++) {
+    await assertPortFree(port, variables.port);
+    if (!headless) await assertPortFree(uiPort, variables.uiPort);
+    try {
+      return await launchDevServer(options);
+    } catch (error) {
+      if (!(error instanceof DevServerCrashedAtStart) || attempt >= START_ATTEMPTS) throw error;
+    }
+    // Let whatever held the port (or the database file) let go before the next attempt.
+    await sleep(500 * attempt);
+  }
+}
 
+/** The server panicked (Go exits with code 2 on a panic) before it served; see START_ATTEMPTS. */
+class DevServerCrashedAtStart extends Error {}
+
+async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { port, uiPort, headless = false } = options;
   const dbFile = resolve(options.dbFile);
   mkdirSync(dirname(dbFile), { recursive: true });
   const args = [
@@ -89,18 +115,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_TAIL));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = new OutputKeeper();
+  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));
 
   let stopping = false;
-  const exited = new Promise<string>((resolveExit) => {
-    child.once('error', (error) => resolveExit(`could not run ${options.cli}: ${error.message}`));
-    child.once('exit', (code, signal) => resolveExit(`exited with ${signal ?? `code ${code}`}`));
+  const exited = new Promise<{ how: string; code: number | null }>((resolveExit) => {
+    child.once('error', (error) => resolveExit({ how: `could not run ${options.cli}: ${error.message}`, code: null }));
+    child.once('exit', (code, signal) => resolveExit({ how: `exited with ${signal ?? `code ${code}`}`, code }));
   });
-  void exited.then((how) => {
-    if (!stopping) options.onUnexpectedExit?.(`Temporal dev server ${how}\n${output.trim()}`);
+  let started = false;
+  void exited.then(({ how }) => {
+    if (started && !stopping) options.onUnexpectedExit?.(`Temporal dev server ${how}\n${output.text()}`);
   });
 
   const address = `127.0.0.1:${port}`;
@@ -108,8 +134,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const outcome = await Promise.race([ready.then(() => 'ready' as const), exited]);
   if (outcome !== 'ready') {
     ready.cancel();
-    throw new Error(`Temporal dev server did not start: ${outcome}\n${output.trim()}`);
+    const message = `Temporal dev server did not start: ${outcome.how}\n${output.text()}`;
+    throw outcome.code === 2 ? new DevServerCrashedAtStart(message) : new Error(message);
   }
+  started = true;
 
   const stop = async (graceMs = 10_000): Promise<void> => {
     stopping = true;
@@ -130,6 +158,29 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     pid: child.pid ?? -1,
     stop,
   };
+}
+
+/** Keeps the opening and the end of a process's output, within bounds. */
+class OutputKeeper {
+  private head = '';
+  private tail = '';
+  private dropped = false;
+
+  add(chunk: Buffer): void {
+    let text = chunk.toString();
+    if (this.head.length < OUTPUT_HEAD) {
+      const room = OUTPUT_HEAD - this.head.length;
+      this.head += text.slice(0, room);
+      text = text.slice(room);
+    }
+    const tail = this.tail + text;
+    if (tail.length > OUTPUT_TAIL) this.dropped = true;
+    this.tail = tail.slice(-OUTPUT_TAIL);
+  }
+
+  text(): string {
+    return (this.dropped ? `${this.head}\n[…]\n${this.tail}` : this.head + this.tail).trim();
+  }
 }
 
 interface Cancellable<T> extends Promise<T> {

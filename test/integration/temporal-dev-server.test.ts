@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -69,6 +69,66 @@ describe('the Temporal dev server launcher', () => {
         dbFile: dir,
       }),
     ).rejects.toThrow(/Temporal dev server did not start: exited with code [1-9]/);
+  });
+
+  // The dev server probes for free internal ports and binds them later; on a busy machine that can lose a race and
+  // panic at start. These stand-in binaries crash the way the Go server does (a panic: exit code 2, the cause on
+  // the first line, a long stack after it).
+  const crashingCli = (name: string, crashes: number): { path: string; attempts: () => number } => {
+    const path = join(dir, name);
+    const counter = `${path}.attempts`;
+    writeFileSync(counter, '');
+    const stack = Array.from({ length: 200 }, (_, i) => `\tgo.uber.org/dig/param.go:${i} +0x12b`).join('\n');
+    writeFileSync(
+      path,
+      [
+        '#!/bin/bash',
+        `echo x >> '${counter}'`,
+        `if [ "$(wc -l < '${counter}')" -le ${crashes} ]; then`,
+        `  printf '%s\\n' 'panic: listen tcp 127.0.0.1:40001: bind: address already in use' '' 'goroutine 1 [running]:' >&2`,
+        `  cat >&2 <<'STACK'\n${stack}\nSTACK`,
+        '  exit 2',
+        'fi',
+        `exec '${cli}' "$@"`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(path, 0o755);
+    return { path, attempts: () => readFileSync(counter, 'utf8').split('\n').filter(Boolean).length };
+  };
+
+  test('starts again after a panic at start-up (a lost port race), and serves', async () => {
+    const flaky = crashingCli('temporal-crashes-once', 1);
+    const server = await startDevServer({
+      cli: flaky.path,
+      port: await freePort(),
+      uiPort: 0,
+      headless: true,
+      dbFile: join(dir, 'retry.db'),
+    });
+    try {
+      const connection = await Connection.connect({ address: server.address });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      expect(flaky.attempts()).toBe(2);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('gives up after three panics, and the error keeps the line that names the cause', async () => {
+    const broken = crashingCli('temporal-always-crashes', Number.MAX_SAFE_INTEGER);
+    const failure = startDevServer({
+      cli: broken.path,
+      port: await freePort(),
+      uiPort: 0,
+      headless: true,
+      dbFile: join(dir, 'never.db'),
+    });
+    await expect(failure).rejects.toThrow(
+      /did not start: exited with code 2\npanic: listen tcp 127\.0\.0\.1:40001: bind: address already in use[^]*\[…\][^]*param\.go:199/,
+    );
+    expect(broken.attempts()).toBe(3);
   });
 
   test('ensure-temporal names the ways to provide the binary when TEMPORAL_CLI is wrong', async () => {
