@@ -20,7 +20,6 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-      setupFiles: ['<rootDir>/test/helpers/quiet-temporal-logs.ts'],
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
   ],

@@ -9,7 +9,9 @@ import type { Activities } from '../../activities';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
 import { type TaskQueues, taskQueuesFor } from '../../common/task-queues';
+import { createLogger } from '../../common/logger';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
+import { installRuntimeLogging } from '../../workers/runtime-logging';
 
 export function temporalTestAddress(): string {
   const address = process.env.TEST_TEMPORAL_ADDRESS;
@@ -36,7 +38,25 @@ export function uniqueTaskQueues(testName = expect.getState().currentTestName ??
   return taskQueuesFor(`${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`);
 }
 
-export const connectWorkerConnection = () => NativeConnection.connect({ address: temporalTestAddress() });
+/**
+ * A worker connection to the test server. The first one installs the Temporal Runtime with its logs in pino at
+ * `error` level, so expected failures (a 429 storm, a refused handshake) do not flood the run's output
+ * (TEST_TEMPORAL_LOG_LEVEL=debug shows everything). The Runtime shuts itself down when the last connection and worker
+ * are closed, and comes back with the same options for the next one, so a file run on its own lets jest exit.
+ */
+export async function connectWorkerConnection(): Promise<NativeConnection> {
+  installQuietRuntime();
+  return NativeConnection.connect({ address: temporalTestAddress() });
+}
+
+function installQuietRuntime(): void {
+  try {
+    installRuntimeLogging(createLogger({ level: process.env.TEST_TEMPORAL_LOG_LEVEL ?? 'error', format: 'json' }));
+  } catch (error) {
+    // Installed already for this process by an earlier test file (jest loads each file's modules afresh).
+    if (!(error instanceof Error && /already been (installed|instantiated)/.test(error.message))) throw error;
+  }
+}
 
 export interface TestWorkers {
   workers: Worker[];
@@ -52,7 +72,7 @@ export async function createTestWorkers(options: {
 }): Promise<TestWorkers & { close: () => Promise<void> }> {
   const config = options.config ?? testConfig();
   const taskQueues = options.taskQueues ?? uniqueTaskQueues();
-  const connection = await NativeConnection.connect({ address: temporalTestAddress() });
+  const connection = await connectWorkerConnection();
   const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
   const workers = await createWorkers({
     config,

@@ -5,9 +5,9 @@
  * Asana's side is played by the watch workflow's own activity: `createAsanaWebhook` posts the handshake to the
  * receiver while it is "in flight", exactly as Asana does (the Asana stand-in's own tests cover Asana's side).
  */
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { signDelivery } from '../../asana/webhook-signature';
 import { createLogger } from '../../common/logger';
 import { createDataConverter } from '../../common/temporal-connection';
@@ -18,7 +18,7 @@ import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningReceiver } from '../../receiver/server';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
-import { temporalTestAddress, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
@@ -59,7 +59,7 @@ beforeAll(async () => {
   );
   baseUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
 
-  nativeConnection = await NativeConnection.connect({ address: temporalTestAddress() });
+  nativeConnection = await connectWorkerConnection();
   const common = { connection: nativeConnection, dataConverter: createDataConverter(config) };
   // Only the watch workflow's activities exist: sync workflows started by the route stay pending with their signals,
   // which is what these tests inspect.
@@ -274,7 +274,8 @@ describe('deliveries', () => {
 
 test('answers 503 within the ack timeout when Temporal is unreachable, acknowledging nothing', async () => {
   // A server that accepts TCP connections and never answers: Temporal "slow or unreachable" as a client sees it.
-  const blackhole = createServer(() => undefined);
+  const accepted = new Set<Socket>();
+  const blackhole = createServer((socket) => accepted.add(socket));
   await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
   const connection = Connection.lazy({
     address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}`,
@@ -306,6 +307,8 @@ test('answers 503 within the ack timeout when Temporal is unreachable, acknowled
   } finally {
     await down.close();
     await connection.close();
+    // The client's socket stays open on the server side until destroyed, and would keep jest alive.
+    for (const socket of accepted) socket.destroy();
     blackhole.close();
   }
 });
