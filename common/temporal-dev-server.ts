@@ -64,7 +64,8 @@ const OUTPUT_TAIL = 3000;
 
 /**
  * Start-up attempts. The dev server picks its internal ports (history, matching, worker, HTTP, metrics) by probing
- * for a free port and binding it later, so on a busy machine another process can take one in between and the
+ * for a free port and binding it later (`GetFreePort` in temporalio/cli's internal/devserver/freeport.go, v1.9.1), so
+ * on a busy machine another socket (an outgoing connection's ephemeral port, for one) can take one in between and the
  * server panics before it serves (exit code 2). That crash is retried after a short pause; any other failure is
  * reported at once.
  */
