@@ -9,6 +9,7 @@
  * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
  * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
  */
+import { setMaxListeners } from 'node:events';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';
 import { assertPortFree } from '../common/ports';
@@ -192,6 +193,9 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
   // The connection check and the demo run under one abort signal. A stop aborts their Temporal calls before the
   // client's connection closes: a call still being retried on a closed connection would crash the process.
   const startUp = new AbortController();
+  // The SDK adds an abort listener per call made under this signal and never removes it; the start-up work makes a
+  // few dozen calls at most (checks, demo set-up, backfill progress), so Node's warning at 11 would only be noise.
+  setMaxListeners(0, startUp.signal);
   let demo: Demo | undefined;
   const startUpWork = client.connection.withAbortSignal(startUp.signal, async () => {
     const check = await checkConnectionsNow(client, taskQueuesOf(config).sync);

@@ -103,6 +103,9 @@ test('runs the labelled demo, prints where things are, and Ctrl-C stops everythi
     expect(processesUsing(dbDir).length).toBeGreaterThan(0);
     const health = await fetch(`http://127.0.0.1:${env.RECEIVER_PORT}/readyz`);
     expect(health.status).toBe(200);
+    // The demo's set-up (handshakes, backfill) runs without a Node warning on the console.
+    await waitFor(() => run.output().includes('demo: backfill finished'), { timeoutMs: 90_000, what: 'backfill' });
+    expect(run.output()).not.toMatch(/Warning:/);
   } finally {
     run.child.kill('SIGINT');
   }
