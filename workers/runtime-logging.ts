@@ -22,6 +22,12 @@ const TEMPORAL_LEVEL: Record<string, LogLevel> = {
   fatal: 'ERROR',
 };
 
+/**
+ * SDK warnings about this project's design rather than a fault: the Asana and Attio queues have activity-only workers
+ * (workers/create-workers.ts), which the SDK warns about at every start.
+ */
+const EXPECTED_WARNINGS = new Set(['No workflows registered, not polling for workflow tasks']);
+
 /** A Temporal Logger that writes into pino under `component: temporal`. */
 export function temporalLoggerFor(logger: Logger): DefaultLogger {
   const child = logger.child({ component: 'temporal' });
@@ -29,7 +35,8 @@ export function temporalLoggerFor(logger: Logger): DefaultLogger {
     // The SDK's own lifecycle chatter (bundling, poller state) is debug detail; workflow and activity logs keep their level.
     const component = (entry.meta as { sdkComponent?: string } | undefined)?.sdkComponent;
     const chatter =
-      (component === 'worker' || component === 'core') && (entry.level === 'INFO' || entry.level === 'DEBUG');
+      ((component === 'worker' || component === 'core') && (entry.level === 'INFO' || entry.level === 'DEBUG')) ||
+      EXPECTED_WARNINGS.has(entry.message);
     child[chatter ? 'debug' : PINO_LEVEL[entry.level]](entry.meta ?? {}, entry.message);
   });
 }

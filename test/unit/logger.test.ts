@@ -89,4 +89,13 @@ describe('logger redaction', () => {
     expect(second).toMatchObject({ level: 40, headers: { authorization: REDACTED } });
     expect(out.text()).not.toContain(SECRETS.attioToken);
   });
+
+  test('the SDK warning about activity-only workers is debug detail; other warnings keep their level', () => {
+    const out = capture();
+    const temporal = temporalLoggerFor(createLogger({ format: 'json', level: 'debug', destination: out.destination }));
+    temporal.warn('No workflows registered, not polling for workflow tasks', { sdkComponent: 'worker' });
+    temporal.warn('Activity failed', { sdkComponent: 'worker' });
+    const levels = out.lines.map((line) => (JSON.parse(line) as { msg: string; level: number }).level);
+    expect(levels).toEqual([20, 40]);
+  });
 });
