@@ -3,9 +3,11 @@
  * with the same configuration as the service; every command starts or queries a Temporal workflow.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, loadDotEnv } from '../common/config';
+import { type Config, loadConfig, loadDotEnv } from '../common/config';
+import { createLoggerFor } from '../common/logger';
 import { taskQueuesOf } from '../common/task-queues';
 import { connectClient } from '../common/temporal-connection';
+import { codecServerOrigins, startCodecServer } from './codec-server';
 import { webhookWorkflowId } from '../common/workflow-ids';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backfillProgressQuery, type ResyncInput, webhookStatusQuery } from '../workflows/definitions';
@@ -35,6 +37,8 @@ commands:
   resync (--task|--project|--section <gid> … | --project-tasks <gid> | --section-tasks <gid> | --stale --project <gid> …)
                                           re-sync resources now, writing even unchanged content
   schedules --project <gid> …             install or update the reconciliation schedules of projects
+  codec-server                            serve the Temporal Web UI's codec endpoint on 127.0.0.1:CODEC_SERVER_PORT,
+                                          so the UI shows the encrypted payloads in clear (runs until Ctrl-C)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -62,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = loadConfig();
+  if (command === 'codec-server') return serveCodec(config);
   const client = await connectClient(config);
   const queue = taskQueuesOf(config).sync;
   try {
@@ -171,6 +176,23 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await client.connection.close();
   }
+}
+
+/** Runs the codec server until SIGINT/SIGTERM (cli/codec-server.ts). */
+async function serveCodec(config: Config): Promise<number> {
+  const logger = createLoggerFor(config);
+  const server = await startCodecServer(config, logger);
+  const url = `http://localhost:${server.port}`;
+  console.log(`codec server at ${url}, answering the Web UI at ${codecServerOrigins(config.env).join(', ')}`);
+  console.log(
+    `In the Temporal Web UI, open the Codec Server settings and set the endpoint to ${url}. Ctrl-C stops it.`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
 }
 
 class UsageError extends Error {}

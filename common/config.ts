@@ -60,6 +60,10 @@ export const variables = {
   ),
   TEMPORAL_PORT: variable(port(7233), 'gRPC port of the embedded dev server (only when TEMPORAL_ADDRESS is unset).'),
   TEMPORAL_UI_PORT: variable(port(8233), 'Web UI port of the embedded dev server.'),
+  CODEC_SERVER_PORT: variable(
+    port(8888),
+    'Port (on 127.0.0.1) of the codec server that lets the Temporal Web UI show the encrypted payloads in clear.',
+  ),
   TEMPORAL_DB_FILE: variable(
     z.string().min(1).default('.temporal/dev.db'),
     'SQLite file of the embedded dev server; its state survives restarts.',

@@ -7,9 +7,13 @@ import { DEMO_PAYLOAD_KEY, EncryptionCodec } from './payload-codec';
 export const temporalAddress = (config: Config): string =>
   config.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.env.TEMPORAL_PORT}`;
 
-/** One data converter for client and worker: every payload is encrypted (common/payload-codec.ts). */
+/** The codec that encrypts every payload (common/payload-codec.ts); the codec server decodes with the same one. */
+export const createPayloadCodec = (config: Config): EncryptionCodec =>
+  EncryptionCodec.fromBase64(config.env.PAYLOAD_ENCRYPTION_KEY ?? DEMO_PAYLOAD_KEY);
+
+/** One data converter for client and worker: every payload is encrypted. */
 export const createDataConverter = (config: Config): DataConverter => ({
-  payloadCodecs: [EncryptionCodec.fromBase64(config.env.PAYLOAD_ENCRYPTION_KEY ?? DEMO_PAYLOAD_KEY)],
+  payloadCodecs: [createPayloadCodec(config)],
 });
 
 export async function connectClient(config: Config, address = temporalAddress(config)): Promise<Client> {

@@ -42,6 +42,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Turns the Web UI off (tests). @default false */
   headless?: boolean;
+  /** Codec server the Web UI decodes payloads with (cli/codec-server.ts). */
+  uiCodecEndpoint?: string;
   /** Names of the variables that set the ports, for the "port in use" message. */
   portVariables?: { port: string; uiPort: string };
   /** How long to wait for the frontend to answer. @default 60_000 */
@@ -114,6 +116,7 @@ async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
     ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...searchAttributeCliArgs(),
     ...(headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
+    ...(!headless && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = new OutputKeeper();

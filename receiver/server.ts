@@ -13,11 +13,17 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-export async function listen(app: Express, port: number, host: string): Promise<RunningReceiver> {
+/** @param variable the setting that chose `port`, named when the port is taken. */
+export async function listen(
+  app: Express,
+  port: number,
+  host: string,
+  variable = 'RECEIVER_PORT',
+): Promise<RunningReceiver> {
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, 'RECEIVER_PORT') : error),
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, variable) : error),
     );
     server.listen(port, host, () => resolve());
   });

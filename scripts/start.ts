@@ -21,6 +21,7 @@ import { listen } from '../receiver/server';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
 import { checkConnectionsNow } from '../cli/operations';
+import { startCodecServer } from '../cli/codec-server';
 import { type Demo, runDemo } from './demo';
 
 type Closer = { name: string; close: () => Promise<void> };
@@ -61,8 +62,13 @@ class Shutdown {
 async function assertPortsFree(config: Config): Promise<void> {
   const { env } = config;
   const ports: [number, string][] = [[env.RECEIVER_PORT, 'RECEIVER_PORT']];
-  if (!env.TEMPORAL_ADDRESS)
-    ports.push([env.TEMPORAL_PORT, 'TEMPORAL_PORT'], [env.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT']);
+  if (!env.TEMPORAL_ADDRESS) {
+    ports.push(
+      [env.TEMPORAL_PORT, 'TEMPORAL_PORT'],
+      [env.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT'],
+      [env.CODEC_SERVER_PORT, 'CODEC_SERVER_PORT'],
+    );
+  }
   if (config.mode === 'demo') {
     ports.push([env.ASANA_STAND_IN_PORT, 'ASANA_STAND_IN_PORT'], [env.ATTIO_STAND_IN_PORT, 'ATTIO_STAND_IN_PORT']);
   }
@@ -118,10 +124,14 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     logger.info({ address: config.env.TEMPORAL_ADDRESS }, 'using the existing Temporal cluster at TEMPORAL_ADDRESS');
   } else {
     const cli = await ensureTemporalCli();
+    // The embedded UI shows payloads in clear through a codec server on 127.0.0.1 (cli/codec-server.ts).
+    const codecServer = await startCodecServer(config, logger);
+    shutdown.add('codec server', () => codecServer.close());
     const server = await startDevServer({
       cli,
       port: config.env.TEMPORAL_PORT,
       uiPort: config.env.TEMPORAL_UI_PORT,
+      uiCodecEndpoint: `http://localhost:${codecServer.port}`,
       dbFile: config.env.TEMPORAL_DB_FILE,
       namespace: config.env.TEMPORAL_NAMESPACE,
       onUnexpectedExit: (description) => {
@@ -132,7 +142,12 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     shutdown.add('Temporal dev server', () => server.stop());
     uiUrl = server.uiUrl;
     logger.info(
-      { address: server.address, pid: server.pid, dbFile: config.env.TEMPORAL_DB_FILE },
+      {
+        address: server.address,
+        pid: server.pid,
+        dbFile: config.env.TEMPORAL_DB_FILE,
+        codecServer: `http://localhost:${codecServer.port}`,
+      },
       'Temporal dev server running',
     );
   }

@@ -50,6 +50,7 @@ async function ports() {
     RECEIVER_PORT: String(await freePort()),
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
+    CODEC_SERVER_PORT: String(await freePort()),
     ASANA_STAND_IN_PORT: String(await freePort()),
     ATTIO_STAND_IN_PORT: String(await freePort()),
   };
@@ -106,6 +107,7 @@ test('runs the labelled demo, prints where things are, and Ctrl-C stops everythi
     // The demo's set-up (handshakes, backfill) runs without a Node warning on the console.
     await waitFor(() => run.output().includes('demo: backfill finished'), { timeoutMs: 90_000, what: 'backfill' });
     expect(run.output()).not.toMatch(/Warning:/);
+    await expectUiShowsPayloadsThroughTheCodecServer(env);
   } finally {
     run.child.kill('SIGINT');
   }
@@ -115,6 +117,40 @@ test('runs the labelled demo, prints where things are, and Ctrl-C stops everythi
   expect(run.output()).toContain('stopped Temporal dev server');
   expect(processesUsing(dbDir)).toEqual([]);
 });
+
+/**
+ * What an operator's browser does: the Web UI reads a workflow's history (ciphertext, as Temporal stores it) and posts
+ * its payloads to the codec endpoint the UI was configured with, which answers them in clear.
+ */
+async function expectUiShowsPayloadsThroughTheCodecServer(env: Record<string, string>): Promise<void> {
+  const ui = `http://localhost:${env.TEMPORAL_UI_PORT}`;
+  const settings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+  expect(settings.Codec.Endpoint).toBe(`http://localhost:${env.CODEC_SERVER_PORT}`);
+
+  const query = encodeURIComponent(`WorkflowType = 'backfill'`);
+  const list = (await (await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as {
+    executions: { execution: { workflowId: string } }[];
+  };
+  const workflowId = list.executions[0]!.execution.workflowId;
+  const history = (await (
+    await fetch(`${ui}/api/v1/namespaces/default/workflows/${encodeURIComponent(workflowId)}/history`)
+  ).json()) as {
+    history: { events: { workflowExecutionStartedEventAttributes?: { input: { payloads: unknown[] } } }[] };
+  };
+  const input = history.history.events[0]!.workflowExecutionStartedEventAttributes!.input;
+  expect(JSON.stringify(input)).not.toContain('projectGids');
+
+  const decoded = await fetch(`${settings.Codec.Endpoint}/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ui, 'x-namespace': 'default' },
+    body: JSON.stringify(input),
+  });
+  expect(decoded.status).toBe(200);
+  const { payloads } = (await decoded.json()) as { payloads: { data: string }[] };
+  const backfillInput = JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString()) as { projectGids: string[] };
+  expect(Object.keys(backfillInput)).toEqual(['projectGids']);
+  expect(backfillInput.projectGids.length).toBeGreaterThan(0);
+}
 
 test('exits non-zero when the dev server dies under it', async () => {
   const env = await ports();

@@ -1,0 +1,122 @@
+/**
+ * A codec server for the Temporal Web UI: every payload this service stores is encrypted (common/payload-codec.ts),
+ * so without it the UI shows workflow inputs, results, signals and queries as ciphertext. The UI posts payloads from
+ * the operator's browser to `<endpoint>/decode` (and `/encode` when an operator sends a signal or starts a workflow
+ * with input), as Temporal's codec server protocol describes; this answers with the same payloads decrypted.
+ *
+ * It listens on 127.0.0.1 only, so it is reachable from the operator's own browser and nowhere else, and it answers
+ * only pages from the configured Web UI origins: another page open in the same browser cannot use it to decrypt.
+ * `npm start` runs it next to the embedded dev server; with a Temporal cluster elsewhere, an operator runs
+ * `npm run cli -- codec-server` on their own machine and sets the UI's codec endpoint to it (docs: README).
+ */
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import { createPayloadCodec } from '../common/temporal-connection';
+import { listen, type RunningReceiver } from '../receiver/server';
+
+/** A payload as the UI sends it: proto3 JSON, bytes as base64. */
+const jsonPayload = z.object({
+  metadata: z.record(z.string(), z.base64()).optional(),
+  data: z.base64().optional(),
+});
+const codecRequest = z.object({ payloads: z.array(jsonPayload) });
+type JsonPayload = z.infer<typeof jsonPayload>;
+
+const fromJson = (payload: JsonPayload): Payload => ({
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+  ),
+  data: payload.data === undefined ? undefined : Buffer.from(payload.data, 'base64'),
+});
+
+const toJson = (payload: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
+  ),
+  ...(payload.data ? { data: Buffer.from(payload.data).toString('base64') } : {}),
+});
+
+export interface CodecServerOptions {
+  codec: PayloadCodec;
+  /** Origins of the Temporal Web UI allowed to call (for example `http://localhost:8233`). */
+  allowedOrigins: string[];
+  logger: Logger;
+}
+
+export function createCodecServerApp(options: CodecServerOptions): express.Express {
+  const allowed = new Set(options.allowedOrigins.map((url) => new URL(url).origin));
+  const app = express();
+  app.disable('x-powered-by');
+
+  // CORS for the UI's origins only. A request without an Origin header comes from a local tool, not a web page.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowed.has(origin)) {
+      res.status(403).json({ error: `origin ${origin} is not an allowed Temporal Web UI origin` });
+      return;
+    }
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'content-type, x-namespace, authorization');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+
+  app.use(express.json({ limit: '8mb' }));
+
+  for (const direction of ['decode', 'encode'] as const) {
+    app.post(`/${direction}`, async (req: Request, res: Response) => {
+      const parsed = codecRequest.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).json({ error: `expected {"payloads": [{"metadata": {…}, "data": "<base64>"}]}` });
+        return;
+      }
+      try {
+        const payloads = await options.codec[direction](parsed.data.payloads.map(fromJson));
+        res.json({ payloads: payloads.map(toJson) });
+      } catch (error) {
+        // The message names the problem (an unknown key id, a damaged payload), never a payload's content.
+        const message = error instanceof Error ? error.message : String(error);
+        options.logger.warn({ direction, error: message }, 'codec server could not process payloads');
+        res.status(400).json({ error: `could not ${direction} the payloads: ${message}` });
+      }
+    });
+  }
+
+  // Bad JSON from express.json, or a body over the limit.
+  app.use((error: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    res.status(error.status && error.status < 500 ? error.status : 500).json({ error: error.message });
+  });
+  return app;
+}
+
+/** The UI origins a codec server started with this config answers: the embedded UI's, and TEMPORAL_UI_URL's. */
+export function codecServerOrigins(env: { TEMPORAL_UI_PORT: number; TEMPORAL_UI_URL?: string }): string[] {
+  return [
+    `http://localhost:${env.TEMPORAL_UI_PORT}`,
+    `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+    ...(env.TEMPORAL_UI_URL ? [env.TEMPORAL_UI_URL] : []),
+  ];
+}
+
+/** Serves the codec server for this config on 127.0.0.1:CODEC_SERVER_PORT, with the service's own key. */
+export function startCodecServer(config: Config, logger: Logger): Promise<RunningReceiver> {
+  const app = createCodecServerApp({
+    codec: createPayloadCodec(config),
+    allowedOrigins: codecServerOrigins(config.env),
+    logger,
+  });
+  return listen(app, config.env.CODEC_SERVER_PORT, '127.0.0.1', 'CODEC_SERVER_PORT');
+}
