@@ -4,7 +4,8 @@
  *
  *  1. intake: ack latency of signed deliveries through the receiver, against a bare client making the same
  *     signalWithStart calls at the same offered rate (shared/facts/performance.md, goals 1 and 2);
- *  2. actions: Temporal billable actions for one change and for a burst of 50 changes to one task (goal 4).
+ *  2. freshness: from a delivery sent to its Attio write started, and the share of it beyond the quiet period (goal 5);
+ *  3. actions: Temporal billable actions for one change and for a burst of 50 changes to one task (goal 4).
  *
  * Runs are bounded in count and time and target only 127.0.0.1.
  */
@@ -36,6 +37,9 @@ import { asanaChangedSignal, webhookStatusQuery } from '../workflows/definitions
 const SECRET = 'b'.repeat(64);
 const RATES = [25, 50, 100];
 const SECONDS_PER_RATE = 8;
+const QUIET_PERIOD_MS = 2000;
+const FRESHNESS_RATE = 10;
+const FRESHNESS_SECONDS = 10;
 /** Sync workflows started by the intake phases end soon after their sync, so the server settles between phases. */
 const INTAKE_IDLE_MS = 1_000;
 
@@ -72,12 +76,13 @@ async function openLoop(rate: number, seconds: number, call: (i: number) => Prom
     );
   }
   await Promise.all(pending);
-  const sorted = latencies.sort((a, b) => a - b);
+  return { offeredPerSecond: rate, sent: total, errors, ...summarize(latencies) };
+}
+
+function summarize(values: number[]): { p50: number; p90: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
-    offeredPerSecond: rate,
-    sent: total,
-    errors,
     p50: round(percentile(sorted, 50)),
     p90: round(percentile(sorted, 90)),
     p99: round(percentile(sorted, 99)),
@@ -106,12 +111,14 @@ async function main(): Promise<void> {
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
 
-  // Fake activities: a fixed mapped task, and a write that records nothing. Only Temporal's cost is measured.
+  // Fake activities: a fixed mapped task, and a write that only notes when it began. Only Temporal's cost is measured.
+  const writeStartedAt = new Map<string, number>();
   const activities = {
     async fetchAsanaResourceForAttio(ref: { gid: string }): Promise<MappedResource> {
       return { kind: 'task', gid: ref.gid, hash: 'same', state: 'removed' };
     },
     async writeAsanaResourceToAttio(input: { mapped: MappedResource }) {
+      if (!writeStartedAt.has(input.mapped.gid)) writeStartedAt.set(input.mapped.gid, performance.now());
       return { hash: input.mapped.hash, writes: 1, summary: 'bench' };
     },
   };
@@ -161,7 +168,7 @@ async function main(): Promise<void> {
         secrets: new TemporalWebhookSecrets(client),
         taskQueues: queues,
         ackTimeoutMs: 5000,
-        sync: { quietPeriodMs: 2000, idleTimeoutMs: INTAKE_IDLE_MS },
+        sync: { quietPeriodMs: QUIET_PERIOD_MS, idleTimeoutMs: INTAKE_IDLE_MS },
       },
     }),
     0,
@@ -178,6 +185,27 @@ async function main(): Promise<void> {
     while ((await client.workflow.count(query)).count > 0) await new Promise((r) => setTimeout(r, 500));
   }
 
+  /** A signed delivery of one task change through the receiver; resolves when it answered 200. */
+  async function deliver(taskGid: string): Promise<void> {
+    const body = JSON.stringify({
+      events: [
+        {
+          action: 'changed',
+          created_at: new Date().toISOString(),
+          resource: { gid: taskGid, resource_type: 'task' },
+          parent: null,
+        },
+      ],
+    });
+    const response = await request(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, SECRET) },
+      body,
+    });
+    await response.body.dump();
+    if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+  }
+
   const intake: { rate: number; bare: LatencySummary; receiver: LatencySummary; ratioP99: number }[] = [];
   for (const rate of RATES) {
     await settle();
@@ -186,36 +214,47 @@ async function main(): Promise<void> {
       await client.workflow.signalWithStart('syncAsanaResource', {
         workflowId: syncWorkflowId(resource),
         taskQueue: queues.sync,
-        args: [{ resource, quietPeriodMs: 2000, idleTimeoutMs: INTAKE_IDLE_MS }],
+        args: [{ resource, quietPeriodMs: QUIET_PERIOD_MS, idleTimeoutMs: INTAKE_IDLE_MS }],
         signal: asanaChangedSignal,
         signalArgs: [{ action: 'changed', source: 'webhook' }],
       });
     });
     await settle();
-    const viaReceiver = await openLoop(rate, SECONDS_PER_RATE, async () => {
-      const body = JSON.stringify({
-        events: [
-          {
-            action: 'changed',
-            created_at: new Date().toISOString(),
-            resource: { gid: gid(), resource_type: 'task' },
-            parent: null,
-          },
-        ],
-      });
-      const response = await request(target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, SECRET) },
-        body,
-      });
-      await response.body.dump();
-      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
-    });
+    const viaReceiver = await openLoop(rate, SECONDS_PER_RATE, () => deliver(gid()));
     intake.push({ rate, bare, receiver: viaReceiver, ratioP99: Math.round((viaReceiver.p99 / bare.p99) * 100) / 100 });
     console.log(
       `intake at ${rate}/s: bare p99 ${bare.p99} ms, receiver p99 ${viaReceiver.p99} ms, errors ${viaReceiver.errors}`,
     );
   }
+
+  // Freshness (goal 5): from sending a delivery to the start of its Attio write, for changes to distinct tasks at a
+  // steady rate. Minus the quiet period, what is left is the receiver's and Temporal's share.
+  await settle();
+  const sentAt = new Map<string, number>();
+  const freshnessErrors = (
+    await openLoop(FRESHNESS_RATE, FRESHNESS_SECONDS, async () => {
+      const taskGid = gid();
+      sentAt.set(taskGid, performance.now());
+      await deliver(taskGid);
+    })
+  ).errors;
+  const waitUntil = performance.now() + 60_000;
+  while ([...sentAt.keys()].some((g) => !writeStartedAt.has(g)) && performance.now() < waitUntil) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ages = [...sentAt].flatMap(([g, at]) => (writeStartedAt.has(g) ? [writeStartedAt.get(g)! - at] : []));
+  const freshness = {
+    offeredPerSecond: FRESHNESS_RATE,
+    changes: sentAt.size,
+    written: ages.length,
+    errors: freshnessErrors,
+    quietPeriodMs: QUIET_PERIOD_MS,
+    total: summarize(ages),
+    temporalShare: summarize(ages.map((age) => age - QUIET_PERIOD_MS)),
+  };
+  console.log(
+    `freshness at ${FRESHNESS_RATE}/s: p50 ${freshness.total.p50} ms, p99 ${freshness.total.p99} ms (quiet period ${QUIET_PERIOD_MS} ms); ${ages.length}/${sentAt.size} written`,
+  );
 
   // Billable actions (shared/facts/performance.md 1e): signalWithStart 1, each timer 1, each activity attempt 1.
   async function actionsFor(changes: number, spacingMs: number, idleTimeoutMs = 2000) {
@@ -225,7 +264,7 @@ async function main(): Promise<void> {
       handle = await client.workflow.signalWithStart('syncAsanaResource', {
         workflowId: syncWorkflowId(resource),
         taskQueue: queues.sync,
-        args: [{ resource, quietPeriodMs: 2000, maxDelayMs: 30_000, idleTimeoutMs }],
+        args: [{ resource, quietPeriodMs: QUIET_PERIOD_MS, maxDelayMs: 30_000, idleTimeoutMs }],
         signal: asanaChangedSignal,
         signalArgs: [{ action: 'changed', source: 'webhook' }],
       });
@@ -269,6 +308,7 @@ async function main(): Promise<void> {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     temporal: 'dev server (SQLite, WAL), same machine',
     intake,
+    freshness,
     actions: { single, singleNoIdle, burst },
   };
   const out = resolve(__dirname, 'results');
@@ -287,6 +327,15 @@ async function main(): Promise<void> {
       (r) =>
         `| ${r.rate} | ${r.bare.p50} | ${r.bare.p99} | ${r.receiver.p50} | ${r.receiver.p99} | ${r.ratioP99} | ${r.receiver.errors} |`,
     ),
+    '',
+    '## Freshness: delivery sent → Attio write started (ms)',
+    '',
+    `${freshness.changes} changes to distinct tasks at ${freshness.offeredPerSecond}/s, quiet period ${freshness.quietPeriodMs} ms; ${freshness.written} written, ${freshness.errors} delivery errors. The Temporal share is the total minus the quiet period.`,
+    '',
+    '| | p50 | p90 | p99 | max |',
+    '|---|---|---|---|---|',
+    `| total | ${freshness.total.p50} | ${freshness.total.p90} | ${freshness.total.p99} | ${freshness.total.max} |`,
+    `| receiver + Temporal share | ${freshness.temporalShare.p50} | ${freshness.temporalShare.p90} | ${freshness.temporalShare.p99} | ${freshness.temporalShare.max} |`,
     '',
     '## Temporal billable actions',
     '',
