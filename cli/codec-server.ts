@@ -10,6 +10,7 @@
  * `npm run cli -- codec-server` on their own machine and sets the UI's codec endpoint to it (docs: README).
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../common/config';
@@ -17,27 +18,15 @@ import type { Logger } from '../common/logger';
 import { createPayloadCodec } from '../common/temporal-connection';
 import { listen, type RunningReceiver } from '../receiver/server';
 
-/** A payload as the UI sends it: proto3 JSON, bytes as base64. */
+/** A payload as the UI sends it: proto3 JSON, bytes as base64 (checked here, converted by the proto classes). */
 const jsonPayload = z.object({
   metadata: z.record(z.string(), z.base64()).optional(),
   data: z.base64().optional(),
 });
 const codecRequest = z.object({ payloads: z.array(jsonPayload) });
-type JsonPayload = z.infer<typeof jsonPayload>;
 
-const fromJson = (payload: JsonPayload): Payload => ({
-  metadata: Object.fromEntries(
-    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
-  ),
-  data: payload.data === undefined ? undefined : Buffer.from(payload.data, 'base64'),
-});
-
-const toJson = (payload: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(
-    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
-  ),
-  ...(payload.data ? { data: Buffer.from(payload.data).toString('base64') } : {}),
-});
+const ProtoPayload = temporal.api.common.v1.Payload;
+const toJson = (payload: Payload) => ProtoPayload.toObject(ProtoPayload.fromObject(payload), { bytes: String });
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -83,7 +72,7 @@ export function createCodecServerApp(options: CodecServerOptions): express.Expre
         return;
       }
       try {
-        const payloads = await options.codec[direction](parsed.data.payloads.map(fromJson));
+        const payloads = await options.codec[direction](parsed.data.payloads.map((p) => ProtoPayload.fromObject(p)));
         res.json({ payloads: payloads.map(toJson) });
       } catch (error) {
         // The message names the problem (an unknown key id, a damaged payload), never a payload's content.

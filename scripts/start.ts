@@ -127,11 +127,12 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     // The embedded UI shows payloads in clear through a codec server on 127.0.0.1 (cli/codec-server.ts).
     const codecServer = await startCodecServer(config, logger);
     shutdown.add('codec server', () => codecServer.close());
+    const codecServerUrl = `http://localhost:${codecServer.port}`;
     const server = await startDevServer({
       cli,
       port: config.env.TEMPORAL_PORT,
       uiPort: config.env.TEMPORAL_UI_PORT,
-      uiCodecEndpoint: `http://localhost:${codecServer.port}`,
+      uiCodecEndpoint: codecServerUrl,
       dbFile: config.env.TEMPORAL_DB_FILE,
       namespace: config.env.TEMPORAL_NAMESPACE,
       onUnexpectedExit: (description) => {
@@ -146,7 +147,7 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
         address: server.address,
         pid: server.pid,
         dbFile: config.env.TEMPORAL_DB_FILE,
-        codecServer: `http://localhost:${codecServer.port}`,
+        codecServer: codecServerUrl,
       },
       'Temporal dev server running',
     );

@@ -3,6 +3,7 @@
  * UI's origin, answered with the same payloads decrypted or encrypted; any other web page is refused.
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { codecServerOrigins, createCodecServerApp } from '../../cli/codec-server';
 import { createLogger } from '../../common/logger';
 import { EncryptionCodec } from '../../common/payload-codec';
@@ -24,19 +25,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const toJson = (payload: Payload) => ({
-  metadata: Object.fromEntries(
-    Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? []).toString('base64')]),
-  ),
-  data: Buffer.from(payload.data ?? []).toString('base64'),
-});
-
-const fromJson = (payload: { metadata: Record<string, string>; data?: string }): Payload => ({
-  metadata: Object.fromEntries(
-    Object.entries(payload.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
-  ),
-  data: Buffer.from(payload.data ?? '', 'base64'),
-});
+// The UI's proto3 JSON form of a payload, as the proto classes write and read it.
+const ProtoPayload = temporal.api.common.v1.Payload;
+const toJson = (payload: Payload) => ProtoPayload.toObject(ProtoPayload.fromObject(payload), { bytes: String });
+const fromJson = (payload: { metadata: Record<string, string>; data: string }): Payload =>
+  ProtoPayload.fromObject(payload);
 
 function post(path: string, body: unknown, origin: string | undefined = UI) {
   return fetch(`${base}${path}`, {
