@@ -77,7 +77,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
 
   /**
    * Asana enum options map to Attio select options by title. Attio refuses an unknown title (400 value_not_found,
-   * shared/facts/attio.md §4), so options a value needs are created first.
+   * docs/attio.md §4), so options a value needs are created first.
    */
   async function ensureSelectOptions(
     target: 'objects' | 'lists',

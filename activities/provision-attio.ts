@@ -1,7 +1,7 @@
 /**
  * Creates what the sync writes into in Attio: the projects, sections and task objects with their attributes, and the
  * Sales Tasks list with its stage (status) attribute. Idempotent through the client's `ensure*` calls: read first,
- * create what is missing, read back after a 409 `slug_conflict` (shared/facts/attio.md §5); an existing attribute of
+ * create what is missing, read back after a 409 `slug_conflict` (docs/attio.md §5); an existing attribute of
  * the wrong type stops provisioning with a message that names it.
  */
 import type { AttioAttributeType, AttioClient, AttributeSpec } from '../attio/client';

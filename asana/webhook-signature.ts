@@ -1,6 +1,6 @@
 /**
  * Asana webhook signatures: `X-Hook-Signature` is the lowercase hex HMAC-SHA256 of the exact request body, keyed with
- * the secret from the handshake (shared/facts/asana.md 1.5). Verify over the raw bytes, never over re-serialized JSON
+ * the secret from the handshake (docs/asana.md 1.5). Verify over the raw bytes, never over re-serialized JSON
  * (Asana/python-asana#182). Used by the receiver, the Asana stand-in and tests.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

@@ -5,7 +5,7 @@
  * so a new Attio field never breaks a sync. Requests follow attio_openapi.json exactly (values are always arrays, the
  * create-attribute body has every required field), which test/integration/stand-ins/attio-*.test.ts check.
  *
- * Provisioning helpers (`ensure*`) are idempotent as shared/facts/attio.md §5 advises: read first, create what is
+ * Provisioning helpers (`ensure*`) are idempotent as docs/attio.md §5 advises: read first, create what is
  * missing, and treat 409 `slug_conflict` as "someone created it meanwhile", then read it back.
  */
 import { ApplicationFailure } from '@temporalio/common';
@@ -125,7 +125,7 @@ export type AttioRecordEntry = z.infer<typeof AttioRecordEntry>;
 
 /**
  * Values to write, by attribute slug or id. Always arrays, as the request schemas require; `[]` clears a value. The
- * items are Attio input values (shared/facts/attio.md §4): `"text"`, `3`, `true`, `"2024-01-31"`, an option or status
+ * items are Attio input values (docs/attio.md §4): `"text"`, `3`, `true`, `"2024-01-31"`, an option or status
  * title, `{ target_object, target_record_id }`, …
  */
 export type AttioValues = Record<string, unknown[]>;
@@ -512,7 +512,7 @@ export class AttioClient {
     return (await this.request(data(z.array(AttioRecord)), 'POST', url, undefined, query)).data;
   }
 
-  /** Every record matching `query`, page by page until a short page (shared/facts/attio.md §9). */
+  /** Every record matching `query`, page by page until a short page (docs/attio.md §9). */
   async queryAllRecords(object: string, query: Omit<AttioQuery, 'offset'> = {}): Promise<AttioRecord[]> {
     return this.pages((offset, limit) => this.queryRecords(object, { ...query, limit, offset }), query.limit);
   }

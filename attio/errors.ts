@@ -1,7 +1,7 @@
 /**
  * Maps Attio HTTP outcomes to Temporal failures, in one place. Attio errors look like
  * `{ "status_code", "type", "code", "message" }`, and 400 `validation_type` adds `validation_errors`
- * (shared/facts/attio.md §7); 429 carries Retry-After as an HTTP date, usually the next second
+ * (docs/attio.md §7); 429 carries Retry-After as an HTTP date, usually the next second
  * (https://docs.attio.com/rest-api/guides/rate-limiting).
  *
  * Every failure carries `{ status, code }` as its first detail, so callers can tell a `slug_conflict` from another
@@ -32,7 +32,7 @@ interface AttioErrorBody {
   validation_errors?: { path?: unknown[]; message?: string }[];
 }
 
-/** What an operator can do about each 400 code (shared/facts/attio.md §7 lists the codes). */
+/** What an operator can do about each 400 code (docs/attio.md §7 lists the codes). */
 const HINTS: Record<string, string> = {
   value_not_found:
     'An attribute, select option, status or record named in the request does not exist in Attio: run the Attio provisioning again, or fix the field map.',
@@ -96,7 +96,7 @@ export function attioFailure(response: JsonResponse, what: string, nowMs = Date.
   }
   if (status === 409) {
     // "The record was modified by another request while this write was being validated. Please try again."
-    // (shared/facts/attio.md §7): the one 409 worth retrying.
+    // (docs/attio.md §7): the one 409 worth retrying.
     const retry = code === 'concurrent_write_conflict';
     return ApplicationFailure.create({ type: ATTIO_ERRORS.conflict, message: detail, nonRetryable: !retry, details });
   }

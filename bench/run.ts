@@ -3,7 +3,7 @@
  * figure next to its baseline from the same run, and writes bench/results/latest.json and bench/results/latest.md.
  *
  *  1. intake: ack latency of signed deliveries through the receiver, against a bare client making the same
- *     signalWithStart calls at the same offered rate (shared/facts/performance.md, goals 1 and 2);
+ *     signalWithStart calls at the same offered rate (docs/performance.md, goals 1 and 2);
  *  2. freshness: from a delivery sent to its Attio write started, and the share of it beyond the quiet period (goal 5);
  *  3. actions: Temporal billable actions for one change and for a burst of 50 changes to one task (goal 4).
  *
@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     `freshness at ${FRESHNESS_RATE}/s: p50 ${freshness.total.p50} ms, p99 ${freshness.total.p99} ms (quiet period ${QUIET_PERIOD_MS} ms); ${ages.length}/${sentAt.size} written`,
   );
 
-  // Billable actions (shared/facts/performance.md 1e): signalWithStart 1, each timer 1, each activity attempt 1.
+  // Billable actions (docs/performance.md 1e): signalWithStart 1, each timer 1, each activity attempt 1.
   async function actionsFor(changes: number, spacingMs: number, idleTimeoutMs = 2000) {
     const resource = { gid: gid(), resource_type: 'task' as const };
     let handle;

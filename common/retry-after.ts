@@ -1,6 +1,6 @@
 /**
  * Parses a `Retry-After` header into a delay in milliseconds. Asana sends seconds; Attio sends an HTTP date
- * (shared/facts/asana.md, shared/facts/attio.md). Returns undefined when the header is missing or unreadable.
+ * (docs/asana.md, docs/attio.md). Returns undefined when the header is missing or unreadable.
  * A date in the past gives 0.
  */
 export function parseRetryAfter(header: string | string[] | undefined, nowMs: number = Date.now()): number | undefined {

@@ -105,7 +105,7 @@ async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
     String(port),
     '--db-filename',
     dbFile,
-    // WAL keeps the single SQLite connection from serialising readers behind writers (shared/facts/performance.md 1b).
+    // WAL keeps the single SQLite connection from serialising readers behind writers (docs/performance.md 1b).
     '--sqlite-pragma',
     'journal_mode=WAL',
     '--log-level',

@@ -1,7 +1,7 @@
 /**
  * Where Asana posts a webhook's deliveries. The path names the watched resource; the `generation` query parameter
  * changes at each re-creation, so a new webhook never duplicates the old one (Asana refuses a second webhook with the
- * same resource and target with 403, shared/facts/asana.md 1.1) and both can be live during the overlap. Asana uses the
+ * same resource and target with 403, docs/asana.md 1.1) and both can be live during the overlap. Asana uses the
  * target verbatim, query included (OAS:L9119-9126).
  */
 export const ASANA_WEBHOOK_ROUTE = '/webhooks/asana/:resourceGid';

@@ -1,5 +1,5 @@
 /**
- * A webhook delivery from Asana: `{ "events": [...] }` (shared/facts/asana.md 1.4; EventResponse in asana_oas.yaml).
+ * A webhook delivery from Asana: `{ "events": [...] }` (docs/asana.md 1.4; EventResponse in asana_oas.yaml).
  * Strict on the fields the receiver uses, tolerant of everything else, so a new Asana field never turns a signed
  * delivery into endless retries.
  */

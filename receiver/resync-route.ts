@@ -1,6 +1,6 @@
 /**
  * POST /resync — starts a resync workflow from outside Temporal, for an Attio App SDK record action or bulk record
- * action (a server function calling out with the shared secret from its workspace connection; shared/facts/attio.md
+ * action (a server function calling out with the shared secret from its workspace connection; docs/attio.md
  * §11). `Authorization: Bearer <RESYNC_API_TOKEN>`, compared in constant time. The body is a ResyncInput
  * (workflows/definitions.ts). The workflow id is derived from the body, so a double click starts one resync.
  * Answers 202 with the workflow id; progress and result are in the Temporal UI.

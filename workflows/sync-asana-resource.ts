@@ -3,7 +3,7 @@
  * signalWithStart. It accumulates change signals, debounces them, then syncs: fetch the current resource from Asana
  * and map it (asana queue), write Attio only if the mapped content changed (attio queue).
  *
- * Debounce without a timer per signal (shared/facts/performance.md §5: every timer is a billed action): a timer is
+ * Debounce without a timer per signal (docs/performance.md §5: every timer is a billed action): a timer is
  * armed for the end of the quiet period and, when it fires, re-armed only if more changes arrived meanwhile; the
  * maximum delay caps the wait during a steady stream of changes. A change that arrives during a sync causes another
  * sync. After `idleTimeoutMs` without changes the workflow completes, so open workflows stay bounded; a later change

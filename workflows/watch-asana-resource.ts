@@ -8,7 +8,7 @@
  * that generation is being registered: a handshake at any other time is refused and changes nothing.
  *
  * Health: Asana retries failed deliveries for 24 h and then deletes the webhook; deliveries are at most once
- * (shared/facts/asana.md 1.6). On every check this reads GET /webhooks/{gid}. When the webhook is gone, has failed
+ * (docs/asana.md 1.6). On every check this reads GET /webhooks/{gid}. When the webhook is gone, has failed
  * longer than `failingThresholdMs`, or Asana's deletion deadline is within `deletionMarginMs`, it registers a new one
  * (next generation, so the old and new targets differ and both secrets stay valid during the overlap), deletes the old
  * one, and repairs the gap: from the Events API with the token it keeps fresh, or, if that token expired, by a
@@ -53,7 +53,7 @@ export const HEALTH_DEFAULTS = {
   heartbeatGraceMs: 60 * 60 * 1000,
 } as const;
 
-/** Asana sends a heartbeat every 8 hours (shared/facts/asana.md 1.6). */
+/** Asana sends a heartbeat every 8 hours (docs/asana.md 1.6). */
 const HEARTBEAT_INTERVAL_MS = 8 * 60 * 60 * 1000;
 
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
@@ -64,7 +64,7 @@ const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : undefine
 export async function watchAsanaResource(input: WatchAsanaResourceInput): Promise<void> {
   const health = { ...HEALTH_DEFAULTS, ...input.health };
   const asana = asanaActivities({
-    // Creating a webhook waits for the handshake, which Asana gives about 10 s (shared/facts/asana.md 1.2).
+    // Creating a webhook waits for the handshake, which Asana gives about 10 s (docs/asana.md 1.2).
     startToCloseTimeout: '45s',
     retry: { ...ASANA_RETRY, maximumAttempts: 5 },
   });

@@ -1,7 +1,7 @@
 /**
  * A local Asana for tests, the demo and benchmarks: the REST API under /api/1.0 (the parts the sync uses), Asana's
  * OAuth endpoints, webhooks with the in-flight handshake and signed, retried deliveries, the Events API, pagination,
- * rate limits and error bodies as Asana documents them (shared/facts/asana.md; responses checked against
+ * rate limits and error bodies as Asana documents them (docs/asana.md; responses checked against
  * asana_oas.yaml by test/integration/stand-ins/asana-conformance.test.ts).
  *
  * A control API under /__control/ on the same port does what a person does in Asana, moves the clock, injects faults
@@ -30,12 +30,12 @@ export interface AsanaStandInOptions {
   personalAccessTokens?: string[];
   /** Asana refuses localhost targets with 403; tests and the demo allow them. @default false */
   allowLoopbackTargets?: boolean;
-  /** Per token: 1,500/min on paid plans, 150/min free; 50 concurrent reads, 15 concurrent writes (shared/facts/asana.md §5). */
+  /** Per token: 1,500/min on paid plans, 150/min free; 50 concurrent reads, 15 concurrent writes (docs/asana.md §5). */
   rateLimit?: { requestsPerMinute?: number; concurrentReads?: number; concurrentWrites?: number };
   webhooks?: Partial<WebhookSettings>;
   /** Gids are allocated from here on; tests that share one Temporal server pass distinct bases. @default 1210000000000000 */
   firstGid?: bigint;
-  /** Offset tokens expire after this long (one observed token lived 15 min; shared/facts/asana.md §4). */
+  /** Offset tokens expire after this long (one observed token lived 15 min; docs/asana.md §4). */
   offsetLifetimeMs?: number;
 }
 
@@ -67,7 +67,7 @@ const HELP =
   'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
 
 function errorBody(status: number, message: string) {
-  // `phrase` appears only on 500s (shared/facts/asana.md §6).
+  // `phrase` appears only on 500s (docs/asana.md §6).
   return { errors: [{ message, help: HELP, ...(status >= 500 ? { phrase: '6 sad squid snuggle softly' } : {}) }] };
 }
 
@@ -96,7 +96,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const limitText = query.get('limit');
     if (limitText === null) {
       if (query.get('offset')) throw new ApiError(400, 'offset: You must specify a limit with an offset');
-      // Unpaginated requests are truncated at about 1,000 objects (shared/facts/asana.md §4).
+      // Unpaginated requests are truncated at about 1,000 objects (docs/asana.md §4).
       if (items.length > 1000)
         throw new ApiError(
           400,
@@ -244,7 +244,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     return [200, paginate(all, query, '/tasks')];
   });
 
-  // Events API: sync tokens, 412 with a fresh token, 100 per call and has_more (shared/facts/asana.md §2).
+  // Events API: sync tokens, 412 with a fresh token, 100 per call and has_more (docs/asana.md §2).
   route('GET', '/events', ({ query }) => {
     const resource = query.get('resource');
     if (!resource) throw new ApiError(400, 'resource: Missing input');
@@ -280,7 +280,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     return [200, { data, sync: next, has_more: relevant.length > 100 }];
   });
 
-  // Webhooks (shared/facts/asana.md §1).
+  // Webhooks (docs/asana.md §1).
   route('POST', '/webhooks', async ({ body }) => {
     const data = (body as { data?: { resource?: unknown; target?: unknown; filters?: unknown } } | undefined)?.data;
     if (!data || typeof data.resource !== 'string' || typeof data.target !== 'string') {
@@ -386,7 +386,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     };
   }
 
-  // --- OAuth (shared/facts/asana.md §7) --------------------------------------------------------------------------
+  // --- OAuth (docs/asana.md §7) --------------------------------------------------------------------------
 
   function oauthAuthorize(url: URL, res: ServerResponse): void {
     const redirect = url.searchParams.get('redirect_uri');
@@ -575,7 +575,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
         }
         const token = authenticate(req.headers.authorization);
         release = admit(token, method);
-        // Since Asana's CDN rollout, a GET with a body is refused (shared/facts/asana.md §5).
+        // Since Asana's CDN rollout, a GET with a body is refused (docs/asana.md §5).
         if (method === 'GET' && text.length > 0) throw new ApiError(400, 'The request could not be satisfied');
         let parsed: unknown;
         if (text) {

@@ -1,7 +1,7 @@
 /**
  * The Asana stand-in's data: workspaces, users, projects, sections, tasks (with a section per project membership),
  * custom fields, and the event log that every mutation appends to. Mutations here are what a person does in Asana's
- * UI; each emits events in Asana's shape (shared/facts/asana.md 1.4), which the server routes to webhooks and to the
+ * UI; each emits events in Asana's shape (docs/asana.md 1.4), which the server routes to webhooks and to the
  * Events API.
  */
 import type { StandInClock } from '../shared/clock';
@@ -333,7 +333,7 @@ export class AsanaStore {
       } else if (field === 'completed') {
         task.completed = Boolean(value);
         task.completed_at = task.completed ? this.now() : null;
-        // Completing a task is two events with the same time (shared/facts/asana.md 1.4).
+        // Completing a task is two events with the same time (docs/asana.md 1.4).
         fields.push('completed', 'completed_at');
       } else {
         (task as unknown as Record<string, unknown>)[field] = value;

@@ -1,7 +1,7 @@
 /**
  * The Asana stand-in's webhooks: registration with the handshake performed while the create request is in flight,
  * event routing, signed batched deliveries, retries with backoff, heartbeats, and deletion after 24 h of failures.
- * Sources: shared/facts/asana.md §1. Where Asana documents nothing, the fact sheet's guess is followed and marked.
+ * Sources: docs/asana.md §1. Where Asana documents nothing, the fact sheet's guess is followed and marked.
  */
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
@@ -40,7 +40,7 @@ export interface Webhook {
 }
 
 export interface WebhookSettings {
-  /** Asana waits 10 s for an answer (shared/facts/asana.md 1.6). */
+  /** Asana waits 10 s for an answer (docs/asana.md 1.6). */
   deliveryTimeoutMs: number;
   /** Heartbeats every 8 h (stand-in clock). */
   heartbeatIntervalMs: number;

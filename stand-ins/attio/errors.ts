@@ -1,6 +1,6 @@
 /**
  * Attio's error responses, as the stand-in sends them. Every body is `{ status_code, type, code, message }` (all four
- * required in every error schema of attio_openapi.json; shared/facts/attio.md §7). 400 `validation_type` bodies also
+ * required in every error schema of attio_openapi.json; docs/attio.md §7). 400 `validation_type` bodies also
  * carry `validation_errors: [{ code, path, message, expected?, received? }]`, which the spec does not describe: the
  * shape follows recorded real responses (fact sheet §7, 3P `tobimori/effect-attio` `src/error-transforms.ts`;
  * `rbeene/attio_ruby` `api_response_documentation.md`, recorded July 2025).

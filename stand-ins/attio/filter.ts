@@ -1,6 +1,6 @@
 /**
  * Filters and sorts of the records and entries query endpoints
- * (https://docs.attio.com/rest-api/guides/filtering-and-sorting; shared/facts/attio.md §3):
+ * (https://docs.attio.com/rest-api/guides/filtering-and-sorting; docs/attio.md §3):
  *  - shorthand: `{ "email_addresses": "john@smith.com" }`, `{ "asana_gid": "123" }` (equality on the value's main
  *    field; a multiselect attribute matches when any of its values does);
  *  - verbose: `{ "<attribute>": { "<field>": { "$eq": … } } }` or `{ "<attribute>": { "$eq": … } }`;

@@ -1,7 +1,7 @@
 /**
  * Attio's rate limits: 100 reads and 25 writes per second "across the whole API", answered with 429 and a
  * `Retry-After` HTTP date, "usually the following second" (https://docs.attio.com/rest-api/guides/rate-limiting;
- * shared/facts/attio.md §6). Modelled as fixed one-second windows of the stand-in clock, so the announced date is the
+ * docs/attio.md §6). Modelled as fixed one-second windows of the stand-in clock, so the announced date is the
  * start of the next window: a client that waits until then always gets through.
  *
  * What counts as a read: GET, and the POST query and search endpoints (they only read; Attio limits them by a score on

@@ -82,7 +82,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
-/** 429 body from https://docs.attio.com/rest-api/guides/rate-limiting (shared/facts/attio.md §6); not in the spec. */
+/** 429 body from https://docs.attio.com/rest-api/guides/rate-limiting (docs/attio.md §6); not in the spec. */
 function rateLimited(retryAtMs: number): ApiResponse {
   const body: AttioErrorBody = {
     status_code: 429,
@@ -93,7 +93,7 @@ function rateLimited(retryAtMs: number): ApiResponse {
   return { status: 429, headers: { 'retry-after': httpDate(retryAtMs) }, body };
 }
 
-/** 401 in Attio's error shape: shared/facts/attio.md §7 (3P effect-attio; the spec has no 401). */
+/** 401 in Attio's error shape: docs/attio.md §7 (3P effect-attio; the spec has no 401). */
 const unauthorized = (message: string): ApiResponse => ({
   status: 401,
   headers: {},

@@ -1,7 +1,7 @@
 /**
  * Attio values on the way in: what a client may write for each attribute type, normalized into the fields Attio
  * returns (attio_openapi.json `components.schemas.input-value` for input; the record response's value schemas for
- * output; shared/facts/attio.md §4). A value the type does not accept is a 400 `validation_type` naming the
+ * output; docs/attio.md §4). A value the type does not accept is a 400 `validation_type` naming the
  * attribute; an unknown select option, status or referenced record is a 400 `value_not_found`.
  */
 import { badRequest, invalidValue, typeIssue, type ValidationIssue } from './errors';

@@ -3,7 +3,7 @@
  * Attio's rules for each write. Every public method takes what the HTTP layer parsed and returns the response body
  * or throws an AttioApiError; nothing here knows about HTTP.
  *
- * Sources: attio_openapi.json (SPEC) and shared/facts/attio.md (FACTS). Behaviour neither documents is marked GUESS
+ * Sources: attio_openapi.json (SPEC) and docs/attio.md (FACTS). Behaviour neither documents is marked GUESS
  * with what it follows; stand-ins/attio/README.md lists them.
  */
 import { createHash, randomUUID } from 'node:crypto';

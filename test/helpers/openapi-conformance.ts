@@ -1,5 +1,5 @@
 /**
- * Validates HTTP exchanges against the official OpenAPI documents in ../shared/specs/ with openapi-backend (Ajv),
+ * Validates HTTP exchanges against the official OpenAPI documents in specs/ with openapi-backend (Ajv),
  * so no schema is copied by hand. Used two ways:
  *  - every response a stand-in sends (stand-ins record them), against the operation it answers;
  *  - every request the project's own Asana and Attio clients send.
@@ -13,8 +13,8 @@ import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Document, type Operation } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 
-/** The official documents, in the shared folder beside the repository (SHARED_SPECS_DIR overrides). */
-export const SPECS_DIR = process.env.SHARED_SPECS_DIR ?? resolve(__dirname, '../../../shared/specs');
+/** The official documents, vendored in the repository (specs/SOURCES.md names their origin). */
+export const SPECS_DIR = resolve(__dirname, '../../specs');
 
 export type SpecName = 'asana' | 'attio';
 

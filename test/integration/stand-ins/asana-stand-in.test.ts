@@ -1,5 +1,5 @@
 /**
- * The Asana stand-in behaves as Asana documents (shared/facts/asana.md) and every response it sends, and every
+ * The Asana stand-in behaves as Asana documents (docs/asana.md) and every response it sends, and every
  * request our Asana client sends, validates against Asana's OpenAPI document (asana_oas.yaml).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -240,7 +240,7 @@ describe('webhooks', () => {
         created['X-Hook-Secret'],
       ),
     ).toBe(true);
-    // Asana's delivery body is described nowhere in the spec; shape from shared/facts/asana.md 1.4.
+    // Asana's delivery body is described nowhere in the spec; shape from docs/asana.md 1.4.
     const Delivery = z.object({
       events: z.array(
         z.object({

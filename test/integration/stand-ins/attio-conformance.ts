@@ -1,6 +1,6 @@
 /**
  * Checks every exchange an Attio stand-in recorded: responses against attio_openapi.json where it describes them,
- * against shared/facts/attio.md where it does not; requests our own client sent against the spec.
+ * against docs/attio.md where it does not; requests our own client sent against the spec.
  *
  * How each response is judged:
  *  - 2xx: the spec's schema for the operation and status, in full.
@@ -23,7 +23,7 @@ import { conformanceTo } from '../../helpers/openapi-conformance';
 /** Marks a request a test sent on purpose outside the spec; such requests are not held to validateRequest. */
 export const RAW_REQUEST_HEADER = 'x-raw-request';
 
-/** Codes by status: shared/facts/attio.md §7 (SPEC table and "Not in SPEC"), §1 (3P `uniqueness_conflict`). */
+/** Codes by status: docs/attio.md §7 (SPEC table and "Not in SPEC"), §1 (3P `uniqueness_conflict`). */
 const FACT_CODES: Record<number, string[]> = {
   400: [
     'value_not_found',
@@ -42,7 +42,7 @@ const FACT_CODES: Record<number, string[]> = {
   429: ['rate_limit_exceeded'],
 };
 
-/** shared/facts/attio.md §7: all four fields in every error; `validation_errors` per 3P effect-attio. */
+/** docs/attio.md §7: all four fields in every error; `validation_errors` per 3P effect-attio. */
 const ErrorBody = z.looseObject({
   status_code: z.number().int(),
   type: z.enum(['invalid_request_error', 'auth_error', 'rate_limit_error', 'internal_server_error']),

@@ -1,0 +1,42 @@
+/**
+ * The repository stands alone: a user who clones it gets everything the build, the tests and the docs refer to.
+ * Nothing tracked may point at a `shared/` folder outside the repository (the fact sheets it was written from live,
+ * summarized with their sources, in docs/asana.md, docs/attio.md and docs/performance.md; the specs in specs/).
+ * `.ci/run` proves the rest by running the spec-conformance tests in a fresh clone with no `shared/` above it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SPECS_DIR } from '../helpers/openapi-conformance';
+
+const root = resolve(__dirname, '../..');
+const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+
+/** `stand-ins/shared/` is the stand-ins' own folder, imported as `../shared/…` from inside `stand-ins/`. */
+const outsideReference = /(?:\.\.\/)+shared\/(?:specs|facts)|(?<![\w/-])shared\/(?:specs|facts)\b|SHARED_SPECS_DIR/;
+
+describe('the repository stands alone', () => {
+  test('no tracked file refers to a shared/ folder outside the repository', () => {
+    const offenders = tracked
+      .filter(
+        (file) => !file.startsWith('specs/') && !['package-lock.json', 'test/unit/stands-alone.test.ts'].includes(file),
+      )
+      .filter((file) => existsSync(resolve(root, file)))
+      .filter((file) => outsideReference.test(readFileSync(resolve(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  test('the OpenAPI documents the tests validate against are inside the repository and tracked', () => {
+    expect(resolve(SPECS_DIR).startsWith(root)).toBe(true);
+    for (const file of ['specs/asana_oas.yaml', 'specs/attio_openapi.json', 'specs/SOURCES.md']) {
+      expect(tracked).toContain(file);
+    }
+  });
+
+  test('the pattern catches the references it is meant to catch', () => {
+    expect(outsideReference.test("resolve(__dirname, '../../../shared/specs')")).toBe(true);
+    expect(outsideReference.test('see shared/facts/asana.md §1')).toBe(true);
+    expect(outsideReference.test("import { StandInClock } from '../shared/clock';")).toBe(false);
+    expect(outsideReference.test('stand-ins/shared/faults.ts')).toBe(false);
+  });
+});
