@@ -141,6 +141,11 @@ export interface WebhookState {
 
 export interface HandshakeRequest {
   generation: number;
+  /**
+   * The single-use token of the registration in flight, from the target URL's `registration` query parameter
+   * (common/webhook-targets.ts). A handshake for a registration nobody started is refused outright.
+   */
+  registration?: string;
   secret: string;
 }
 
@@ -148,6 +153,13 @@ export interface WebhookSecrets {
   status: 'registering' | 'active' | 'unwatched';
   secrets: string[];
 }
+
+/**
+ * Memo key under which the watch workflow keeps its current `WebhookSecrets` (encrypted by the payload codec like
+ * every payload). The receiver reads it with `describe()`, which the Temporal server answers without a worker, so
+ * deliveries are verified and accepted while every worker is down.
+ */
+export const WEBHOOK_SECRETS_MEMO = 'webhookSecrets';
 
 export interface DeliveryReceived {
   /** ISO 8601 time the receiver recorded the delivery. */
