@@ -292,6 +292,13 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   }
 
   return {
+    /** Returns the id of the Attio workspace the token belongs to. */
+    async checkAttioConnection(): Promise<string> {
+      const self = await attio.getSelf();
+      if (!self.active) throw new Error('Attio says this token is not active');
+      return self.workspace_id ?? 'unknown workspace';
+    },
+
     /** Writes one mapped Asana resource to Attio, skipping what `previous` shows is already there. */
     async writeAsanaResourceToAttio(input: {
       mapped: MappedResource;
