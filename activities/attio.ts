@@ -20,7 +20,7 @@ import {
 import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
 import { contentHash, FINGERPRINT, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
-import type { AttioWriteReceipt } from '../workflows/definitions';
+import type { AttioWriteReceipt, ProvisionAttioResult } from '../workflows/definitions';
 import { provisionAttioFor } from './provision-attio';
 
 export interface AttioActivityDependencies {
@@ -357,7 +357,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     },
 
     /** Creates the objects, attributes, list and stages the field map needs; idempotent. */
-    async provisionAttio(): Promise<{ created: string[] }> {
+    async provisionAttio(): Promise<ProvisionAttioResult> {
       return provisionAttioFor(attio, fieldMap);
     },
   };

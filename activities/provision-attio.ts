@@ -13,6 +13,7 @@ import {
   SECTION_ATTRIBUTES,
   TASK_RECORD_ATTRIBUTES,
 } from '../mapping/map-asana-to-attio';
+import type { ProvisionAttioResult } from '../workflows/definitions';
 
 const titleOf = (slug: string) =>
   slug
@@ -34,7 +35,7 @@ const customFieldSpecs = (mappings: CustomFieldMapping[]): AttributeSpec[] =>
 
 const fingerprint: AttributeSpec = { api_slug: FINGERPRINT, title: 'Asana sync fingerprint', type: 'text' };
 
-export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Promise<{ created: string[] }> {
+export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Promise<ProvisionAttioResult> {
   const created: string[] = [];
   const note = (what: string, ensured: { created: boolean }) => ensured.created && created.push(what);
   const ensureAttributes = async (target: 'objects' | 'lists', identifier: string, specs: AttributeSpec[]) => {

@@ -16,9 +16,9 @@ import type {
   resync,
   watchAsanaResource,
 } from '../workflows';
-import type { ReconcileProjectInput } from '../workflows/reconcile-project';
 import {
   type BackfillInput,
+  type ReconcileProjectInput,
   type ResyncInput,
   unwatchSignal,
   type WatchAsanaResourceInput,

@@ -39,6 +39,9 @@ export interface AsanaResourceRef {
   resource_type: SyncedResourceType;
 }
 
+/** How one resource is told apart in maps, sets and logs, wherever changes to it are deduplicated: `task:1201234`. */
+export const resourceKey = (ref: { resource_type: string; gid: string }): string => `${ref.resource_type}:${ref.gid}`;
+
 /** What a delivery said about a resource. Only a hint: the workflow always re-reads the current state. */
 export interface AsanaChange {
   /** Asana's action: added, changed, removed, deleted or undeleted ("not exhaustive", so any string). */
@@ -51,13 +54,19 @@ export interface AsanaChange {
   source?: 'webhook' | 'reconcile' | 'resync' | 'backfill';
 }
 
+/** The debounce a sync workflow uses when its input names none (the service passes SYNC_* from common/config.ts). */
+export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
+
 export interface SyncAsanaResourceInput {
   resource: AsanaResourceRef;
-  /** Wait this long after the last change before syncing. @default 2000 */
+  /** Wait this long after the last change before syncing. @default SYNC_DEFAULTS.quietPeriodMs (2 s) */
   quietPeriodMs?: number;
-  /** Never delay a sync longer than this after the first unsynced change. @default 30000 */
+  /** Never delay a sync longer than this after the first unsynced change. @default SYNC_DEFAULTS.maxDelayMs (30 s) */
   maxDelayMs?: number;
-  /** Complete after this long without changes, so open workflows stay bounded. @default 300000 */
+  /**
+   * Complete after this long without changes, so open workflows stay bounded; 0 completes right after the sync.
+   * @default SYNC_DEFAULTS.idleTimeoutMs (5 min)
+   */
   idleTimeoutMs?: number;
   /** Carried across continue-as-new: changes received but not yet synced. */
   pendingChanges?: number;
@@ -86,14 +95,19 @@ export interface AttioWriteReceipt {
 export interface SyncStatus {
   resource: AsanaResourceRef;
   state: 'waiting' | 'debouncing' | 'syncing' | 'idle';
+  /** Change signals received by this run (and carried into it). */
   changesReceived: number;
+  /** Syncs (fetch, then write if changed) done, counting earlier runs. */
   syncs: number;
+  /** Attio write requests this run's syncs made. */
   attioWrites: number;
+  /** This run's syncs that wrote nothing, because Attio already held the content. */
   skippedWrites: number;
   lastSyncedAt?: string;
   lastOutcome?: string;
 }
 
+/** The run's totals, as in SyncStatus. */
 export interface SyncAsanaResourceResult {
   syncs: number;
   attioWrites: number;
@@ -238,6 +252,48 @@ export interface BackfillProgress {
 }
 
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
+
+// ---------------------------------------------------------------------------------------------------------------
+// reconcileProject: started by the reconciliation Schedules (client/schedules.ts) or an operator
+
+export const RECONCILE_DEFAULTS = {
+  /** How far back an incremental run looks when neither its input nor a previous scheduled run says. */
+  lookbackMs: 3_600_000,
+} as const;
+
+export interface ReconcileProjectInput {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  /** ISO 8601; incremental only. @default where the previous scheduled run started, else `lookbackMs` ago */
+  modifiedSince?: string;
+  /** How far back an incremental run looks when nothing else says. @default RECONCILE_DEFAULTS.lookbackMs (1 h) */
+  lookbackMs?: number;
+}
+
+/** A reconciliation's result, visible in the Temporal UI; the next scheduled run reads where this one started. */
+export interface ReconcileReport {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  since?: string;
+  /** Asana tasks looked at. */
+  tasksSeen: number;
+  /** Full mode: tasks Attio lacks, holds stale, or holds though Asana no longer has them in the project. */
+  missing: number;
+  stale: number;
+  orphaned: number;
+  /** Resources sent through their sync workflows. */
+  signalled: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// provisionAttio
+
+export interface ProvisionAttioResult {
+  /** What this run created in Attio (`object asana_projects`, `attribute sales_tasks.stage`, …); empty if nothing. */
+  created: string[];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // resync

@@ -32,8 +32,8 @@ afterAll(async () => {
   await connection.close();
 });
 
-/** A fake Asana+Attio pair: `content` is what Asana holds now; writes are recorded. */
-function fakes() {
+/** A fake Asana+Attio pair: `content` is what Asana holds now; writes are recorded, each costing `requests`. */
+function fakes(requests = 1) {
   const calls = { fetches: 0, writes: [] as MappedResource[] };
   let content = 'v1';
   let fetchGate: Promise<void> = Promise.resolve();
@@ -45,7 +45,7 @@ function fakes() {
     },
     async writeAsanaResourceToAttio(input: { mapped: MappedResource }): Promise<AttioWriteReceipt> {
       calls.writes.push(input.mapped);
-      return { hash: input.mapped.hash, writes: 1, summary: 'written' };
+      return { hash: input.mapped.hash, writes: requests, summary: 'written' };
     },
   };
   return {
@@ -99,6 +99,19 @@ test('a change whose content Attio already has costs a fetch and no write', asyn
     expect(status).toMatchObject({ attioWrites: 1, skippedWrites: 1, lastOutcome: 'unchanged: no Attio write' });
     expect(fake.calls.fetches).toBe(2);
     expect(fake.calls.writes).toHaveLength(1);
+  });
+});
+
+test("the status counts Attio's write requests, and the syncs that needed none", async () => {
+  // A new task costs two requests: its parent record and its Sales Task entry.
+  const fake = fakes(2);
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
+    const gid = newGid();
+    const handle = await signalChange(queue, gid, { idleTimeoutMs: 30_000 });
+    await waitFor(async () => (await handle.query(syncStatusQuery)).syncs === 1);
+    await signalChange(queue, gid);
+    await waitFor(async () => (await handle.query(syncStatusQuery)).syncs === 2);
+    expect(await handle.query(syncStatusQuery)).toMatchObject({ syncs: 2, attioWrites: 2, skippedWrites: 1 });
   });
 });
 
