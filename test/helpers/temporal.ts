@@ -3,7 +3,7 @@
  * workflow bundle built once per run.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
@@ -29,6 +29,21 @@ export async function testClient(config = testConfig()): Promise<Client> {
     namespace: config.env.TEMPORAL_NAMESPACE,
     dataConverter: createDataConverter(config),
   });
+}
+
+/**
+ * Starts a workflow by its function rather than its type name, so its arguments are checked and `result()` is typed
+ * (no casts), with a unique workflow id unless the test names one (as sdk-typescript's
+ * packages/test/src/helpers-integration.ts does).
+ */
+export function startWorkflow<T extends Workflow>(
+  client: Client,
+  workflow: T,
+  options: Omit<WorkflowStartOptions<T>, 'workflowId'> & { workflowId?: string },
+) {
+  // The spread loses the conditional `args` type the caller's options were checked against; it is the same object.
+  const withId = { workflowId: `${workflow.name}-${randomUUID()}`, ...options } as WorkflowStartOptions<T>;
+  return client.workflow.start(workflow, withId);
 }
 
 /** Task queue names unique to one test, derived from its name (as the SDK's own tests do). */
