@@ -20,6 +20,7 @@ import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
+import { taskEvent } from '../helpers/asana-events';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const SECRET = 'a'.repeat(64);
@@ -120,15 +121,6 @@ function signed(resourceGid: string, payload: unknown, secret = SECRET) {
     'x-hook-signature': signDelivery(body, secret),
   });
 }
-
-const taskEvent = (gid: string, action = 'changed') => ({
-  user: { gid: '10', resource_type: 'user' },
-  created_at: '2026-11-23T10:00:00.000Z',
-  action,
-  resource: { gid, resource_type: 'task', resource_subtype: 'default_task' },
-  parent: null,
-  change: { field: 'name', action: 'changed' },
-});
 
 async function signalsOf(workflowId: string): Promise<number> {
   try {
