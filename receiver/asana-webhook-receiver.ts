@@ -26,7 +26,7 @@ import {
   type SyncedResourceType,
 } from '../workflows/definitions';
 import { AsanaDelivery, type AsanaEvent } from './delivery-schema';
-import type { WebhookSecretSource } from './webhook-secrets';
+import { SecretLookupsThrottled, type WebhookSecretSource } from './webhook-secrets';
 
 /** One request to a webhook target, as any HTTP server gives it. */
 export interface AsanaWebhookRequest {
@@ -126,6 +126,13 @@ export function createAsanaWebhookReceiver(
           },
         };
       }
+      if (error instanceof SecretLookupsThrottled) {
+        return {
+          status: 503,
+          body: { error: error.message },
+          log: { level: 'warn', fields: { resourceGid }, message: 'secret lookups throttled; answering 503' },
+        };
+      }
       // Temporal unreachable, slow, or failing: nothing was acknowledged, so Asana must retry.
       return {
         status: 503,
@@ -159,7 +166,7 @@ export function createAsanaWebhookReceiver(
     if (result === 'not-watched') throw new Refusal(403, 'no webhook is being registered for this target');
     if (result === 'refused') throw new Refusal(409, 'this target is not registering a webhook of that generation');
     // The watch workflow now holds a new secret: the next delivery must not be checked against an older answer.
-    secrets.forget?.(resourceGid);
+    secrets.expire?.(resourceGid);
     return {
       status: 200,
       headers: { 'X-Hook-Secret': secret },

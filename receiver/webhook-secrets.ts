@@ -11,7 +11,9 @@
  * with forgeries. Answers are cached (found ones for `ttlMs`, "nothing watches this" for `unknownTtlMs`), a fresh
  * lookup (after a signature did not match) reuses any answer younger than `freshIntervalMs`, and concurrent lookups
  * of one resource share one call. A resource thus costs Temporal at most one lookup per `freshIntervalMs`, whatever
- * arrives for it.
+ * arrives for it. Forgeries spread over many invented gids are bounded too: lookups of resources with no known secrets
+ * share a budget (`unknownLookupsPerSecond`); past it the request is answered 503 (Asana retries a real one), while
+ * deliveries for resources already known go on unaffected.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -24,8 +26,19 @@ export interface WebhookSecretSource {
    * older than the source's fresh interval (a signature did not match the usual one).
    */
   get(resourceGid: string, options?: { fresh?: boolean }): Promise<WebhookSecrets | undefined>;
-  /** Drops what is known of a resource, e.g. after its watch workflow took a new secret. */
-  forget?(resourceGid: string): void;
+  /**
+   * Marks what is known of a resource as outdated, so the next delivery looks again: its watch workflow just took a
+   * new secret (a handshake this receiver recorded), so it is watched and its lookup is not throttled as unknown.
+   */
+  expire?(resourceGid: string): void;
+}
+
+/** Too many lookups of unknown resources just now: answer 503 (a real delivery is retried by Asana). */
+export class SecretLookupsThrottled extends Error {
+  constructor() {
+    super('too many lookups of unknown webhook targets; retry later');
+    this.name = 'SecretLookupsThrottled';
+  }
 }
 
 /** One lookup in Temporal, uncached. */
@@ -62,6 +75,11 @@ export interface CachedWebhookSecretsOptions {
   unknownTtlMs?: number;
   /** A fresh lookup reuses an answer younger than this: at most one Temporal call per resource per interval. @default 5_000 */
   freshIntervalMs?: number;
+  /**
+   * Lookups per second (and burst) of resources with no known secrets: what invented gids can cost Temporal.
+   * @default 50
+   */
+  unknownLookupsPerSecond?: number;
   /** Most resources remembered; the oldest answers are dropped first. @default 10_000 */
   maxEntries?: number;
   /** The clock (tests pass a fake one). @default Date.now */
@@ -76,6 +94,9 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
   private readonly freshIntervalMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly unknownLookupsPerSecond: number;
+  /** Token bucket of lookups of unknown resources. */
+  private unknownBudget: { tokens: number; at: number };
 
   constructor(
     private readonly lookUp: LookUpWebhookSecrets,
@@ -86,6 +107,8 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
     this.freshIntervalMs = options.freshIntervalMs ?? 5_000;
     this.maxEntries = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.unknownLookupsPerSecond = options.unknownLookupsPerSecond ?? 50;
+    this.unknownBudget = { tokens: this.unknownLookupsPerSecond, at: this.now() };
   }
 
   async get(resourceGid: string, options: { fresh?: boolean } = {}): Promise<WebhookSecrets | undefined> {
@@ -95,16 +118,18 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
       const maxAge = options.fresh ? Math.min(ttl, this.freshIntervalMs) : ttl;
       if (this.now() - answer.at < maxAge) return answer.value;
     }
-    return this.lookUpOnce(resourceGid);
+    return this.lookUpOnce(resourceGid, answer?.value !== undefined);
   }
 
-  forget(resourceGid: string): void {
-    this.answers.delete(resourceGid);
+  expire(resourceGid: string): void {
+    const value = this.answers.get(resourceGid)?.value ?? { status: 'registering', secrets: [] };
+    this.answers.set(resourceGid, { value, at: Number.NEGATIVE_INFINITY });
   }
 
-  private lookUpOnce(resourceGid: string): Promise<WebhookSecrets | undefined> {
+  private lookUpOnce(resourceGid: string, known: boolean): Promise<WebhookSecrets | undefined> {
     const pending = this.inFlight.get(resourceGid);
     if (pending) return pending;
+    if (!known && !this.takeUnknownLookup()) return Promise.reject(new SecretLookupsThrottled());
     const lookup = this.lookUp(resourceGid)
       .then((value) => {
         this.remember(resourceGid, value);
@@ -113,6 +138,14 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
       .finally(() => this.inFlight.delete(resourceGid));
     this.inFlight.set(resourceGid, lookup);
     return lookup;
+  }
+
+  private takeUnknownLookup(): boolean {
+    const now = this.now();
+    const rate = this.unknownLookupsPerSecond;
+    const tokens = Math.min(rate, this.unknownBudget.tokens + ((now - this.unknownBudget.at) * rate) / 1000);
+    this.unknownBudget = { tokens: tokens >= 1 ? tokens - 1 : tokens, at: now };
+    return tokens >= 1;
   }
 
   private remember(resourceGid: string, value: WebhookSecrets | undefined): void {

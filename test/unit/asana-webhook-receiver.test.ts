@@ -41,17 +41,17 @@ function fakeTemporal(overrides: Partial<WebhookTemporalPort> = {}) {
 }
 
 /** Secrets as the watch workflow would answer: WATCHED is active with SECRET, everything else unknown. */
-const knownSecrets = (): WebhookSecretSource & { lookups: string[]; forgotten: string[] } => {
+const knownSecrets = (): WebhookSecretSource & { lookups: string[]; expired: string[] } => {
   const lookups: string[] = [];
-  const forgotten: string[] = [];
+  const expired: string[] = [];
   return {
     lookups,
-    forgotten,
+    expired,
     get: async (gid) => {
       lookups.push(gid);
       return gid === WATCHED ? { status: 'active', secrets: [SECRET] } : undefined;
     },
-    forget: (gid) => void forgotten.push(gid),
+    expire: (gid) => void expired.push(gid),
   };
 };
 
@@ -96,7 +96,7 @@ describe('a handshake', () => {
       [WATCHED, { generation: 3, registration: REGISTRATION, secret: 'b'.repeat(64) }],
     ]);
     // The next delivery is checked against the watch workflow's new secrets, not a cached older answer.
-    expect(secrets.forgotten).toEqual([WATCHED]);
+    expect(secrets.expired).toEqual([WATCHED]);
   });
 
   test('is refused with 403 when nothing watches the resource, and 409 when it is not registering', async () => {
@@ -294,6 +294,37 @@ describe('forged deliveries cost Temporal a bounded number of lookups (#10, hole
     );
     expect(new Set(outcomes.map((o) => o.status))).toEqual(new Set([401, 404]));
     expect(lookups.sort()).toEqual(['1001', '2002']);
+  });
+
+  test('1,000 forgeries for 1,000 invented gids within a second: lookups stay within the budget for unknown targets', async () => {
+    const { secrets, lookups, advance } = countingSecrets();
+    const { port, calls } = fakeTemporal();
+    const receive = receiverWith(port, secrets);
+    expect((await receive(delivery({ events: [taskEvent('1')] }))).status).toBe(200);
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < FORGED; i += 1) {
+      const outcome = await receive(delivery({ events: [taskEvent('1')] }, { gid: String(3_000_000 + i) }));
+      statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
+      advance(1);
+    }
+    // 50 at once, then 50 a second (the defaults): 100 over this second, out of 1,000 requests.
+    expect(lookups.length - 1).toBeLessThanOrEqual(100);
+    expect([...statuses.keys()].sort()).toEqual([404, 503]);
+    // The watched resource is not affected: its answer is known.
+    expect((await receive(delivery({ events: [taskEvent('2')] }))).status).toBe(200);
+    expect(calls.signals.map((s) => s.resource.gid)).toEqual(['1', '2']);
+  });
+
+  test('after a handshake this receiver recorded, the next delivery looks again even when the budget is spent', async () => {
+    const watch: { secrets?: WebhookSecrets } = {};
+    const secrets = new CachedWebhookSecrets(async () => watch.secrets, { unknownLookupsPerSecond: 1, now: () => 0 });
+    const { port } = fakeTemporal();
+    const receive = receiverWith(port, secrets);
+    expect((await receive(delivery({ events: [] }))).status).toBe(404);
+    expect((await receive(delivery({ events: [] }, { gid: '2002' }))).status).toBe(503);
+    expect((await receive(handshake({ generation: '1', registration: REGISTRATION }, SECRET))).status).toBe(200);
+    watch.secrets = { status: 'active', secrets: [SECRET] };
+    expect((await receive(delivery({ events: [] }))).status).toBe(200);
   });
 
   test('a rotated secret is accepted once the fresh interval has passed', async () => {
