@@ -17,6 +17,7 @@
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { registerSecretValues } from '../common/logger';
 import { webhookWorkflowId } from '../common/workflow-ids';
 import { WEBHOOK_SECRETS_MEMO, type WebhookSecrets, webhookSecretsQuery } from '../workflows/definitions';
 
@@ -59,8 +60,13 @@ export function lookUpWebhookSecretsIn(client: Client, timeoutMs = 5_000): LookU
     try {
       const { memo } = await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.describe());
       const fromMemo = memo?.[WEBHOOK_SECRETS_MEMO];
-      if (fromMemo !== undefined) return MemoSecrets.parse(fromMemo);
-      return await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(webhookSecretsQuery));
+      const found =
+        fromMemo !== undefined
+          ? MemoSecrets.parse(fromMemo)
+          : await client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(webhookSecretsQuery));
+      // Scrubbed from every log line, should one ever carry it.
+      registerSecretValues(found.secrets);
+      return found;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
