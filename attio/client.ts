@@ -409,6 +409,12 @@ export class AttioClient {
     );
   }
 
+  /** Adds a select option; 409 slug_conflict when the attribute already has one with this title. */
+  async createSelectOption(target: AttioTarget, identifier: string, attribute: string, title: string) {
+    const url = path(target, identifier, 'attributes', attribute, 'options');
+    return (await this.request(data(AttioSelectOption), 'POST', url, undefined, { data: { title } })).data;
+  }
+
   /** Renames a select option (by id or title); 409 slug_conflict when another option has the title. */
   async renameSelectOption(target: AttioTarget, identifier: string, attribute: string, option: string, title: string) {
     const url = path(target, identifier, 'attributes', attribute, 'options', option);

@@ -3,7 +3,6 @@
  * tests. Signal, query and update names are stored in history: never rename them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AttioWriteReceipt } from '../activities/attio';
 
 // ---------------------------------------------------------------------------------------------------------------
 // checkConnections
@@ -66,6 +65,22 @@ export interface SyncAsanaResourceInput {
   lastReceipt?: AttioWriteReceipt;
   /** Carried across continue-as-new: syncs done by earlier runs. */
   syncsBefore?: number;
+}
+
+/** What a write did, kept by the sync workflow so the next write can skip what is unchanged. */
+export interface AttioWriteReceipt {
+  /** Content hash of the mapped resource that was written (or found already in Attio). */
+  hash: string;
+  /** Write requests made (0 when Attio already held this content). */
+  writes: number;
+  summary: string;
+  /** The record written: the project or section record, or a task's parent record. */
+  recordId?: string;
+  /** Hash of a task's parent-record values, to skip rewriting an unchanged parent. */
+  recordHash?: string;
+  entryId?: string;
+  /** The stage (status) a task's section maps to. */
+  stage?: { sectionGid: string; name: string; statusId: string };
 }
 
 export interface SyncStatus {

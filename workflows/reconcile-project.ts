@@ -7,7 +7,7 @@
  *   each Sales Task entry). Missing, stale and orphaned (in Attio, gone from the project in Asana) tasks are sent
  *   through their sync workflows, which write, update or tombstone them.
  *
- * Each run ends with a report (its result, visible in the Temporal UI), and the scheduled runs (cli/schedules.ts)
+ * Each run ends with a report (its result, visible in the Temporal UI), and the scheduled runs (client/schedules.ts)
  * read the previous run's report to know where the last one started.
  */
 import { log, workflowInfo } from '@temporalio/workflow';

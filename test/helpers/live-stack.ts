@@ -12,7 +12,7 @@ import { createLogger } from '../../common/logger';
 import type { TaskQueues } from '../../common/task-queues';
 import { type FieldMap, parseFieldMap } from '../../mapping/field-map';
 import { createReceiverApp } from '../../receiver/app';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
 import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
@@ -28,7 +28,7 @@ export interface LiveStack {
   fieldMap: FieldMap;
   client: Client;
   queues: TaskQueues;
-  receiver: RunningReceiver;
+  receiver: RunningServer;
   receiverUrl: string;
   /** Stops and starts the workers (a worker killed and replaced). */
   restartWorkers(): Promise<void>;

@@ -15,7 +15,7 @@ import type { TaskQueues } from '../../common/task-queues';
 import { webhookTargetUrl } from '../../common/webhook-targets';
 import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';
 import { createReceiverApp } from '../../receiver/app';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
@@ -27,7 +27,7 @@ const config = testConfig();
 
 let client: Client;
 let nativeConnection: NativeConnection;
-let receiver: RunningReceiver;
+let receiver: RunningServer;
 let baseUrl: string;
 let queues: TaskQueues;
 let workerRun: Promise<void>;

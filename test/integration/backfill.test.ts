@@ -5,9 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { AttioWriteReceipt } from '../../activities/attio';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
-import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
+import { type AttioWriteReceipt, type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
 import { connectWorkerConnection, startFakeWorkers, testClient, testConfig } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 

@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 import { signDelivery } from '../../asana/webhook-signature';
-import { provisionAttioNow, watchResource } from '../../cli/operations';
+import { provisionAttioNow, watchResource } from '../../client/operations';
 import type { PlainEntry } from '../../stand-ins/attio/workspace';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';

@@ -4,17 +4,17 @@
  */
 import type { AddressInfo } from 'node:net';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { reconcileScheduleIds, installReconcileSchedules } from '../../cli/schedules';
+import { reconcileScheduleIds, installReconcileSchedules } from '../../client/schedules';
 import { createLogger } from '../../common/logger';
 import { createReceiverApp } from '../../receiver/app';
 import { resyncWorkflowId } from '../../receiver/resync-route';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { testClient, uniqueTaskQueues } from '../helpers/temporal';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const TOKEN = 'resync-token-0123456789abcdef';
 let client: Client;
-let receiver: RunningReceiver;
+let receiver: RunningServer;
 let url: string;
 const queues = uniqueTaskQueues('resync-route');
 

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { AttioWriteReceipt } from '../../activities/attio';
 import { syncWorkflowId } from '../../common/workflow-ids';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import {
   type AsanaChange,
+  type AttioWriteReceipt,
   asanaChangedSignal,
   type SyncAsanaResourceInput,
   type SyncAsanaResourceResult,
