@@ -9,6 +9,7 @@ import type { AttioClient } from '../attio/client';
 import type { FieldMap } from '../mapping/field-map';
 import { createAsanaActivities } from './asana';
 import { createAttioActivities } from './attio';
+import { createSyncHistoryActivities } from './attio-sync-history';
 import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
 
 export interface ActivityDependencies extends TemporalActivityDependencies {
@@ -22,6 +23,7 @@ export interface ActivityDependencies extends TemporalActivityDependencies {
 export const createActivities = (deps: ActivityDependencies) => ({
   ...createAsanaActivities(deps),
   ...createAttioActivities(deps),
+  ...createSyncHistoryActivities(deps),
   ...createTemporalActivities(deps),
 
   /** Returns the gid of the user the Asana token belongs to. */

@@ -32,6 +32,7 @@ import {
 import type { syncAsanaResource } from '../workflows/sync-asana-resource';
 import { AsanaDelivery, type AsanaEvent } from './delivery-schema';
 import type { WebhookSecretSource } from './webhook-secrets';
+import { withinDeadline } from './within-deadline';
 
 export interface AsanaWebhookRouteOptions {
   client: Client;
@@ -82,20 +83,8 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
   const lastReported = new Map<string, number>();
   const reportInterval = options.deliveryReportIntervalMs ?? 60_000;
 
-  /**
-   * Runs Temporal calls with a deadline, so a slow or absent Temporal yields 503 well inside Asana's 10 s. The gRPC
-   * deadline ends the calls; the timer also bounds the wait for a connection that is still being established. A call
-   * that still lands after the 503 is harmless: Asana resends, and a duplicate change signal only re-syncs.
-   */
-  const withinAckDeadline = <T>(fn: () => Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Temporal did not answer within ${ackTimeoutMs} ms`)), ackTimeoutMs);
-    });
-    return Promise.race([client.connection.withDeadline(Date.now() + ackTimeoutMs, fn), expired]).finally(() =>
-      clearTimeout(timer),
-    );
-  };
+  /** A call that still lands after the 503 is harmless: Asana resends, and a duplicate change signal only re-syncs. */
+  const withinAckDeadline = <T>(fn: () => Promise<T>): Promise<T> => withinDeadline(client, ackTimeoutMs, fn);
 
   async function handshake(req: Request, res: Response, resourceGid: string): Promise<void> {
     const secret = req.get('x-hook-secret') ?? '';
