@@ -182,7 +182,7 @@ describe('a delivery', () => {
     expect(outcome.status).toBe(200);
   });
 
-  test('answers 503 when a signalWithStart fails, or does not finish within the ack timeout', async () => {
+  test('answers 503, telling the watch workflow nothing, when a signalWithStart fails or does not finish in time', async () => {
     const failing = fakeTemporal({
       signalAsanaChange: async (resource) => {
         if (resource.gid === '12') throw new Error('unavailable');
@@ -190,6 +190,8 @@ describe('a delivery', () => {
     });
     const outcome = await receiverWith(failing.port)(delivery({ events: [taskEvent('11'), taskEvent('12')] }));
     expect(outcome).toMatchObject({ status: 503, log: { level: 'error' } });
+    // Not confirmed to the watch workflow either: its gap repair starts from the last confirmed delivery.
+    expect(failing.calls.reports).toEqual([]);
     const silent = fakeTemporal({ signalAsanaChange: never });
     const late = await receiverWith(silent.port, knownSecrets(), { ackTimeoutMs: 20 })(
       delivery({ events: [taskEvent('11')] }),
