@@ -317,6 +317,28 @@ describe('forged deliveries cost Temporal a bounded number of lookups (#10, hole
     expect(calls.signals.map((s) => s.resource.gid)).toEqual(['1', '2']);
   });
 
+  test('a flood of invented gids never pushes a watched resource out of the cache', async () => {
+    let now = 0;
+    const lookups: string[] = [];
+    const secrets = new CachedWebhookSecrets(
+      async (gid) => {
+        lookups.push(gid);
+        return gid === WATCHED ? { status: 'active', secrets: [SECRET] } : undefined;
+      },
+      { maxUnknownEntries: 100, now: () => now },
+    );
+    const { port } = fakeTemporal();
+    const receive = receiverWith(port, secrets);
+    expect((await receive(delivery({ events: [] }))).status).toBe(200);
+    for (let i = 0; i < FORGED; i += 1) {
+      expect((await receive(delivery({ events: [] }, { gid: String(4_000_000 + i) }))).status).toBe(404);
+      now += 20; // the unknown budget's refill rate: every invented gid is looked up once
+    }
+    const before = lookups.length;
+    expect((await receive(delivery({ events: [] }))).status).toBe(200);
+    expect(lookups.length).toBe(before);
+  });
+
   test('after a handshake this receiver recorded, the next delivery looks again even when the budget is spent', async () => {
     const watch: { secrets?: WebhookSecrets } = {};
     const secrets = new CachedWebhookSecrets(async () => watch.secrets, { unknownLookupsPerSecond: 1, now: () => 0 });
