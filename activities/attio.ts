@@ -21,6 +21,7 @@ import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
 import { contentHash, FINGERPRINT, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
 import type { AttioWriteReceipt } from '../workflows/definitions';
+import { createSyncHistoryActivities, syncStateValues } from './attio-sync-history';
 import { provisionAttioFor } from './provision-attio';
 
 export interface AttioActivityDependencies {
@@ -39,6 +40,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   const stageAttribute = fieldMap.salesTasks.stageAttribute;
   const parentObject = fieldMap.salesTasks.parentObject;
   const sectionsObject = fieldMap.sections.object;
+  const history = createSyncHistoryActivities(deps);
 
   /** Select option titles known to exist, per attribute: a cache of Attio's state, refreshed on a miss. */
   const knownOptions = new Map<string, Set<string>>();
@@ -121,13 +123,15 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       stage_status_id: [statusId],
       [TOMBSTONE.flag]: [false],
       [TOMBSTONE.at]: [],
+      ...syncStateValues('synced', nowIso()),
     });
     return { statusId, writes: writes + 1 };
   }
 
   /** Attio People for the addresses (created only if the field map says so), as record references. */
-  async function peopleFor(emails: string[]): Promise<{ refs: unknown[]; writes: number }> {
+  async function peopleFor(emails: string[]): Promise<{ refs: unknown[]; ids: string[]; writes: number }> {
     const refs: unknown[] = [];
+    const ids: string[] = [];
     let writes = 0;
     for (const email of emails) {
       const [found] = await attio.queryRecords('people', { filter: { email_addresses: email }, limit: 1 });
@@ -136,9 +140,12 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
         recordId = (await attio.assertRecord('people', 'email_addresses', { email_addresses: [email] })).id.record_id;
         writes += 1;
       }
-      if (recordId) refs.push({ target_object: 'people', target_record_id: recordId });
+      if (recordId) {
+        refs.push({ target_object: 'people', target_record_id: recordId });
+        ids.push(recordId);
+      }
     }
-    return { refs, writes };
+    return { refs, ids, writes };
   }
 
   async function writeTask(
@@ -160,10 +167,12 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
         [TOMBSTONE.flag]: [true],
         [TOMBSTONE.at]: [nowIso()],
         [FINGERPRINT]: [mapped.hash],
+        ...syncStateValues('tombstoned', nowIso()),
       });
+      await history.noteTombstone({ object: parentObject, recordId: record.id.record_id, what: 'task' });
       return {
         hash: mapped.hash,
-        writes: 1,
+        writes: 2,
         summary: `task ${mapped.state} in Asana; Sales Task entry tombstoned`,
         recordId: record.id.record_id,
         entryId: tombstoned.id.entry_id,
@@ -211,14 +220,26 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       ...mapped.entryValues,
       [stageAttribute]: mapped.stage && stage ? [{ status: stage.statusId }] : [],
       [FINGERPRINT]: [mapped.hash],
+      ...syncStateValues('synced', nowIso()),
     };
+    let people: string[] | undefined;
     if (fieldMap.people.enabled) {
-      const people = await peopleFor(mapped.emails);
-      values[fieldMap.people.attribute] = people.refs;
-      writes += people.writes;
+      const found = await peopleFor(mapped.emails);
+      values[fieldMap.people.attribute] = found.refs;
+      writes += found.writes;
+      people = found.ids;
     }
     const entry = await assertEntry(recordId, values);
     writes += 1;
+    const before = previous?.people;
+    if (people && before && (people.length !== before.length || people.some((id) => !before.includes(id)))) {
+      await history.notePeopleRelinked({
+        recordId,
+        added: people.filter((id) => !before.includes(id)),
+        removed: before.filter((id) => !people.includes(id)),
+      });
+      writes += 1;
+    }
     return {
       hash: mapped.hash,
       writes,
@@ -227,6 +248,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       recordHash,
       entryId: entry.id.entry_id,
       ...(stage ? { stage } : {}),
+      ...(people ? { people } : {}),
     };
   }
 
@@ -245,10 +267,12 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
           [TOMBSTONE.flag]: [true],
           [TOMBSTONE.at]: [nowIso()],
           [FINGERPRINT]: [mapped.hash],
+          ...syncStateValues('tombstoned', nowIso()),
         });
+        await history.noteTombstone({ object, recordId: existing.id.record_id, what: 'project' });
         return {
           hash: mapped.hash,
-          writes: 1,
+          writes: 2,
           summary: 'project deleted in Asana; record tombstoned',
           recordId: existing.id.record_id,
         };
@@ -258,7 +282,11 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       }
     }
     const optionWrites = await ensureSelectOptions('objects', object, fieldMap.projects.customFields, mapped.values);
-    const record = await assertRecord(object, { ...mapped.values, [FINGERPRINT]: [mapped.hash] });
+    const record = await assertRecord(object, {
+      ...mapped.values,
+      [FINGERPRINT]: [mapped.hash],
+      ...syncStateValues('synced', nowIso()),
+    });
     return {
       hash: mapped.hash,
       writes: 1 + optionWrites,
@@ -278,9 +306,11 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
         asana_gid: [mapped.gid],
         [TOMBSTONE.flag]: [true],
         [TOMBSTONE.at]: [nowIso()],
+        ...syncStateValues('tombstoned', nowIso()),
       });
+      await history.noteTombstone({ object: sectionsObject, recordId: existing.id.record_id, what: 'section' });
       // The stage stays: entries may still be in it until their tasks move.
-      return { hash: mapped.hash, writes: 1, summary: 'section deleted in Asana; stage kept, section tombstoned' };
+      return { hash: mapped.hash, writes: 2, summary: 'section deleted in Asana; stage kept, section tombstoned' };
     }
     const ensured = await ensureStage(mapped.gid, mapped.name, mapped.projectGid);
     return {
@@ -292,6 +322,15 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   }
 
   return {
+    // Sync history is Attio writes too, so it runs on the Attio queue under the same budget.
+    ...history,
+    /** Returns the id of the Attio workspace the token belongs to. */
+    async checkAttioConnection(): Promise<string> {
+      const self = await attio.getSelf();
+      if (!self.active) throw new Error('Attio says this token is not active');
+      return self.workspace_id ?? 'unknown workspace';
+    },
+
     /** Writes one mapped Asana resource to Attio, skipping what `previous` shows is already there. */
     async writeAsanaResourceToAttio(input: {
       mapped: MappedResource;

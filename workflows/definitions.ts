@@ -81,6 +81,8 @@ export interface AttioWriteReceipt {
   entryId?: string;
   /** The stage (status) a task's section maps to. */
   stage?: { sectionGid: string; name: string; statusId: string };
+  /** The Attio People (record ids) linked to a task's entry, to notice a relink. */
+  people?: string[];
 }
 
 export interface SyncStatus {
@@ -242,13 +244,27 @@ export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProg
 // ---------------------------------------------------------------------------------------------------------------
 // resync
 
-/** What to resync: resources by gid, all tasks of a project or of a section, or everything reconciliation finds stale. */
-export type ResyncInput =
+/**
+ * What to resync: resources by gid, Attio records by id (the Attio app; each mapped to its Asana gid through the
+ * record's `asana_gid`), all tasks of a project or of a section, or everything reconciliation finds stale.
+ */
+export type ResyncInput = (
   | { resources: AsanaResourceRef[] }
+  | { attio: { object: string; recordIds: string[] } }
   | { projectGid: string }
   | { sectionGid: string }
-  | { stale: true; projectGids: string[] };
+  | { stale: true; projectGids: string[] }
+) & { requestedBy?: ResyncRequester };
+
+/** Who asked for a resync and from where, for the note it leaves on each Attio record. Ids only, never names. */
+export interface ResyncRequester {
+  source: 'attio-record-action' | 'attio-bulk-record-action' | 'cli' | 'api';
+  /** The Attio workspace member who clicked, as the Attio app reports it. */
+  workspaceMemberId?: string;
+}
 
 export interface ResyncResult {
   signalled: number;
+  /** Attio record ids that have no `asana_gid` (or no longer exist), so nothing was resynced for them. */
+  unmatched?: string[];
 }

@@ -16,6 +16,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -45,6 +46,12 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   // Live changes outrank backfill and reconciliation on the shared, rate-limited queues.
   const asana = asanaActivities({ startToCloseTimeout: '30s', retry: ASANA_RETRY, priority: { priorityKey: 2 } });
   const attio = attioActivities({ startToCloseTimeout: '60s', retry: ATTIO_RETRY, priority: { priorityKey: 2 } });
+  // Telling people in Attio about a failure is worth a few tries, never a stuck workflow.
+  const history = attioActivities({
+    startToCloseTimeout: '30s',
+    retry: { ...ATTIO_RETRY, maximumAttempts: 5 },
+    priority: { priorityKey: 2 },
+  });
 
   let received = input.pendingChanges ?? 0;
   let synced = 0;
@@ -52,6 +59,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   let firstPendingAt: number | undefined = received > 0 ? Date.now() : undefined;
   let lastReceipt = input.lastReceipt;
   let failing = false;
+  let failureShown: string | undefined;
   const status: SyncStatus = {
     resource,
     state: 'waiting',
@@ -112,7 +120,8 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
 
   async function syncOnce(): Promise<void> {
     try {
-      const force = forceWrite;
+      // While failing, Attio shows `failed`: the next sync writes even unchanged content, which clears it.
+      const force = forceWrite || (failing && showsHistory());
       forceWrite = false;
       const mapped = await asana.fetchAsanaResourceForAttio(resource);
       if (!force && mapped.hash === lastReceipt?.hash) {
@@ -132,6 +141,8 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
       if (failing) {
         failing = false;
         upsertSearchAttributes([{ key: SyncState, value: 'ok' }]);
+        if (showsHistory()) await tellAttio(() => history.noteSyncRecovered({ resource }));
+        failureShown = undefined;
       }
     } catch (error) {
       // A non-retryable failure (bad field map, revoked token, Attio validation) is reported, and the workflow keeps
@@ -143,12 +154,36 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
         type: cause instanceof ApplicationFailure ? cause.type : undefined,
         error: status.lastOutcome,
       });
+      const firstFailure = !failing;
       if (!failing) {
         failing = true;
         upsertSearchAttributes([{ key: SyncState, value: 'failed' }]);
       }
+      // The record shows `failed` with the error in words; a note says so once per failing spell.
+      if (showsHistory() && failureShown !== status.lastOutcome) {
+        const error = cause instanceof Error ? cause.message : String(cause);
+        await tellAttio(() => history.recordSyncFailure({ resource, error, firstFailure }));
+        failureShown = status.lastOutcome;
+      }
     } finally {
       status.syncs += 1;
+    }
+  }
+
+  /** Runs written before sync history existed replay without its activities. */
+  function showsHistory(): boolean {
+    return patched('sync-history-in-attio');
+  }
+
+  /** Sync history is for people; if Attio will not take it now, the SyncState search attribute still tells operators. */
+  async function tellAttio(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      log.warn('could not write sync history to Attio', {
+        resource: `${resource.resource_type}:${resource.gid}`,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

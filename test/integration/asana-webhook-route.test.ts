@@ -5,8 +5,8 @@
  * Asana's side is played by the watch workflow's own activity: `createAsanaWebhook` posts the handshake to the
  * receiver while it is "in flight", exactly as Asana does (the Asana stand-in's own tests cover Asana's side).
  */
-import { type AddressInfo, type Socket, createServer } from 'node:net';
-import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { signDelivery } from '../../asana/webhook-signature';
 import { createLogger } from '../../common/logger';
@@ -25,6 +25,7 @@ import {
 } from '../../workflows/definitions';
 import { keepWebhookSecretsInMemo } from '../helpers/workflows/keep-webhook-secrets-in-memo';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { unreachableTemporal } from '../helpers/unreachable-temporal';
 import { waitFor } from '../helpers/wait-for';
 import { taskEvent } from '../helpers/asana-events';
 
@@ -338,16 +339,7 @@ describe('deliveries', () => {
 });
 
 test('answers 503 within the ack timeout when Temporal is unreachable, acknowledging nothing', async () => {
-  // A server that accepts TCP connections and never answers: Temporal "slow or unreachable" as a client sees it.
-  const accepted = new Set<Socket>();
-  const blackhole = createServer((socket) => accepted.add(socket));
-  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
-  const connection = Connection.lazy({
-    address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}`,
-    // No gRPC retry interceptor: a retry timer firing after the test closed the connection would crash the run.
-    interceptors: [],
-  });
-  const unreachable = new TemporalClient({ connection });
+  const { client: unreachable, close } = await unreachableTemporal();
   const app = createReceiverApp({
     client: unreachable,
     logger,
@@ -371,9 +363,6 @@ test('answers 503 within the ack timeout when Temporal is unreachable, acknowled
     expect(Date.now() - started).toBeLessThan(5_000);
   } finally {
     await down.close();
-    await connection.close();
-    // The client's socket stays open on the server side until destroyed, and would keep jest alive.
-    for (const socket of accepted) socket.destroy();
-    blackhole.close();
+    await close();
   }
 });
