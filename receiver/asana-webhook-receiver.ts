@@ -183,11 +183,12 @@ export function createAsanaWebhookReceiver(
     const changes = changedResources(parsed.events, receivedAt);
     const heartbeat = parsed.events.length === 0;
 
-    // Started first so it runs alongside the signals; it is awaited only for the log line and never fails the answer.
-    const report = reportDelivery(resourceGid, { at: receivedAt, heartbeat, events: parsed.events.length });
     await deadline.race(
       Promise.all([...changes.values()].map(({ ref, change }) => temporal.signalAsanaChange(ref, change))),
     );
+    // Only now, so the watch workflow never counts a delivery we did not record as confirmed (its gap repair starts
+    // from the last confirmed one). Awaited for the log line; it never fails the answer.
+    const report = reportDelivery(resourceGid, { at: receivedAt, heartbeat, events: parsed.events.length });
     const reported = await deadline.race(report).catch((error: unknown) => error);
     const fields = { resourceGid, events: parsed.events.length, resources: changes.size, heartbeat };
     const body = { recorded: changes.size };

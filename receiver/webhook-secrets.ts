@@ -86,19 +86,25 @@ export interface CachedWebhookSecretsOptions {
    * @default 50
    */
   unknownLookupsPerSecond?: number;
-  /** Most resources remembered; the oldest answers are dropped first. @default 10_000 */
-  maxEntries?: number;
+  /**
+   * Most "nothing watches this" answers remembered, the oldest dropped first. They are kept apart from found answers,
+   * so a flood of invented gids never pushes a watched resource out. @default 10_000
+   */
+  maxUnknownEntries?: number;
   /** The clock (tests pass a fake one). @default Date.now */
   now?: () => number;
 }
 
 export class CachedWebhookSecrets implements WebhookSecretSource {
-  private readonly answers = new Map<string, { value: WebhookSecrets | undefined; at: number }>();
+  /** Found answers, by resource gid: only real watch workflows put entries here. */
+  private readonly found = new Map<string, { value: WebhookSecrets; at: number }>();
+  /** When "nothing watches this" was last answered, by resource gid, oldest first. */
+  private readonly missing = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<WebhookSecrets | undefined>>();
   private readonly ttlMs: number;
   private readonly unknownTtlMs: number;
   private readonly freshIntervalMs: number;
-  private readonly maxEntries: number;
+  private readonly maxUnknownEntries: number;
   private readonly now: () => number;
   private readonly unknownLookupsPerSecond: number;
   /** Token bucket of lookups of unknown resources. */
@@ -111,25 +117,25 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.unknownTtlMs = options.unknownTtlMs ?? Math.min(5_000, this.ttlMs);
     this.freshIntervalMs = options.freshIntervalMs ?? 5_000;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxUnknownEntries = options.maxUnknownEntries ?? 10_000;
     this.now = options.now ?? Date.now;
     this.unknownLookupsPerSecond = options.unknownLookupsPerSecond ?? 50;
     this.unknownBudget = { tokens: this.unknownLookupsPerSecond, at: this.now() };
   }
 
   async get(resourceGid: string, options: { fresh?: boolean } = {}): Promise<WebhookSecrets | undefined> {
-    const answer = this.answers.get(resourceGid);
-    if (answer) {
-      const ttl = answer.value ? this.ttlMs : this.unknownTtlMs;
-      const maxAge = options.fresh ? Math.min(ttl, this.freshIntervalMs) : ttl;
-      if (this.now() - answer.at < maxAge) return answer.value;
-    }
-    return this.lookUpOnce(resourceGid, answer?.value !== undefined);
+    const maxAge = (ttl: number) => (options.fresh ? Math.min(ttl, this.freshIntervalMs) : ttl);
+    const found = this.found.get(resourceGid);
+    if (found && this.now() - found.at < maxAge(this.ttlMs)) return found.value;
+    const missingAt = this.missing.get(resourceGid);
+    if (missingAt !== undefined && this.now() - missingAt < maxAge(this.unknownTtlMs)) return undefined;
+    return this.lookUpOnce(resourceGid, found !== undefined);
   }
 
   expire(resourceGid: string): void {
-    const value = this.answers.get(resourceGid)?.value ?? { status: 'registering', secrets: [] };
-    this.answers.set(resourceGid, { value, at: Number.NEGATIVE_INFINITY });
+    const value = this.found.get(resourceGid)?.value ?? { status: 'registering', secrets: [] };
+    this.found.set(resourceGid, { value, at: Number.NEGATIVE_INFINITY });
+    this.missing.delete(resourceGid);
   }
 
   private lookUpOnce(resourceGid: string, known: boolean): Promise<WebhookSecrets | undefined> {
@@ -155,10 +161,16 @@ export class CachedWebhookSecrets implements WebhookSecretSource {
   }
 
   private remember(resourceGid: string, value: WebhookSecrets | undefined): void {
-    // Re-inserted, so the Map's order is the order of lookups and the first key is the oldest answer.
-    this.answers.delete(resourceGid);
-    this.answers.set(resourceGid, { value, at: this.now() });
-    if (this.answers.size > this.maxEntries) this.answers.delete(this.answers.keys().next().value!);
+    if (value) {
+      this.found.set(resourceGid, { value, at: this.now() });
+      this.missing.delete(resourceGid);
+      return;
+    }
+    this.found.delete(resourceGid);
+    // Re-inserted, so the Map's order is the order of answers and the first key is the oldest.
+    this.missing.delete(resourceGid);
+    this.missing.set(resourceGid, this.now());
+    if (this.missing.size > this.maxUnknownEntries) this.missing.delete(this.missing.keys().next().value!);
   }
 }
 

@@ -182,7 +182,7 @@ describe('a delivery', () => {
     expect(outcome.status).toBe(200);
   });
 
-  test('answers 503 when a signalWithStart fails, or does not finish within the ack timeout', async () => {
+  test('answers 503, telling the watch workflow nothing, when a signalWithStart fails or does not finish in time', async () => {
     const failing = fakeTemporal({
       signalAsanaChange: async (resource) => {
         if (resource.gid === '12') throw new Error('unavailable');
@@ -190,6 +190,8 @@ describe('a delivery', () => {
     });
     const outcome = await receiverWith(failing.port)(delivery({ events: [taskEvent('11'), taskEvent('12')] }));
     expect(outcome).toMatchObject({ status: 503, log: { level: 'error' } });
+    // Not confirmed to the watch workflow either: its gap repair starts from the last confirmed delivery.
+    expect(failing.calls.reports).toEqual([]);
     const silent = fakeTemporal({ signalAsanaChange: never });
     const late = await receiverWith(silent.port, knownSecrets(), { ackTimeoutMs: 20 })(
       delivery({ events: [taskEvent('11')] }),
@@ -313,6 +315,28 @@ describe('forged deliveries cost Temporal a bounded number of lookups (#10, hole
     // The watched resource is not affected: its answer is known.
     expect((await receive(delivery({ events: [taskEvent('2')] }))).status).toBe(200);
     expect(calls.signals.map((s) => s.resource.gid)).toEqual(['1', '2']);
+  });
+
+  test('a flood of invented gids never pushes a watched resource out of the cache', async () => {
+    let now = 0;
+    const lookups: string[] = [];
+    const secrets = new CachedWebhookSecrets(
+      async (gid) => {
+        lookups.push(gid);
+        return gid === WATCHED ? { status: 'active', secrets: [SECRET] } : undefined;
+      },
+      { maxUnknownEntries: 100, now: () => now },
+    );
+    const { port } = fakeTemporal();
+    const receive = receiverWith(port, secrets);
+    expect((await receive(delivery({ events: [] }))).status).toBe(200);
+    for (let i = 0; i < FORGED; i += 1) {
+      expect((await receive(delivery({ events: [] }, { gid: String(4_000_000 + i) }))).status).toBe(404);
+      now += 20; // the unknown budget's refill rate: every invented gid is looked up once
+    }
+    const before = lookups.length;
+    expect((await receive(delivery({ events: [] }))).status).toBe(200);
+    expect(lookups.length).toBe(before);
   });
 
   test('after a handshake this receiver recorded, the next delivery looks again even when the budget is spent', async () => {
