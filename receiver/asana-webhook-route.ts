@@ -100,6 +100,7 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
   async function handshake(req: Request, res: Response, resourceGid: string): Promise<void> {
     const secret = req.get('x-hook-secret') ?? '';
     const generation = Number(req.query.generation);
+    const registration = typeof req.query.registration === 'string' ? req.query.registration : undefined;
     if (secret.length < 16 || !Number.isInteger(generation)) {
       refuse(res, 400, 'a handshake needs an X-Hook-Secret and the generation from the target URL');
       return;
@@ -109,7 +110,7 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
       await withinAckDeadline(() =>
         client.workflow
           .getHandle(webhookWorkflowId(resourceGid))
-          .executeUpdate(recordHandshakeUpdate, { args: [{ generation, secret }] }),
+          .executeUpdate(recordHandshakeUpdate, { args: [{ generation, registration, secret }] }),
       );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
