@@ -6,6 +6,12 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import {
+  DEFAULT_SCHEDULE_SETTINGS,
+  installReconcileSchedules,
+  removeReconcileSchedules,
+  type ScheduleSettings,
+} from '../client/schedules';
 import { signalAsanaChange } from '../common/signal-asana-change';
 import type { AsanaChange, AsanaResourceRef, SyncAsanaResourceInput } from '../workflows/definitions';
 
@@ -13,6 +19,8 @@ export interface TemporalActivityDependencies {
   client: Client;
   /** Debounce settings for the sync workflows this starts. */
   sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+  /** How often the reconciliation schedules of a watched project run. @default DEFAULT_SCHEDULE_SETTINGS */
+  schedules?: Omit<ScheduleSettings, 'taskQueue'>;
 }
 
 export function createTemporalActivities(deps: TemporalActivityDependencies) {
@@ -37,6 +45,18 @@ export function createTemporalActivities(deps: TemporalActivityDependencies) {
         heartbeat(done);
       }
       return done;
+    },
+
+    /** Installs or updates a watched project's reconciliation schedules (idempotent). Returns their ids. */
+    async installReconcileSchedules(input: { projectGid: string; taskQueue: string }): Promise<string[]> {
+      const settings = { ...DEFAULT_SCHEDULE_SETTINGS, ...deps.schedules, taskQueue: input.taskQueue };
+      const installed = await installReconcileSchedules(deps.client, [input.projectGid], settings);
+      return installed.map((schedule) => schedule.scheduleId);
+    },
+
+    /** Deletes an unwatched project's reconciliation schedules. */
+    async removeReconcileSchedules(input: { projectGid: string }): Promise<string[]> {
+      return removeReconcileSchedules(deps.client, input.projectGid);
     },
   };
 }

@@ -28,6 +28,10 @@ export function createActivitiesFor(
       maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
       idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
     },
+    schedules: {
+      incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,
+      fullEveryHours: config.env.FULL_RECONCILE_EVERY_HOURS,
+    },
     asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
     fieldMap,

@@ -139,35 +139,82 @@ export interface WatchAsanaResourceInput {
 export interface WebhookHealthSettings {
   /** How often the webhook's health is checked. @default 600000 (10 min) */
   intervalMs?: number;
-  /** Re-create a webhook whose deliveries have failed this long. @default 7200000 (2 h) */
+  /** Re-create a webhook whose deliveries have failed this long (since the first failure seen). @default 7200000 (2 h) */
   failingThresholdMs?: number;
   /** Re-create a failing webhook when Asana's deletion deadline is this close. @default 21600000 (6 h) */
   deletionMarginMs?: number;
   /** Report a heartbeat missing for longer than Asana's 8 h interval plus this. @default 3600000 (1 h) */
   heartbeatGraceMs?: number;
+  /** First wait before retrying a failed registration, check or repair; doubles on each failure. @default 30000 */
+  retryInitialMs?: number;
+  /** Longest wait between retries (also how often a failure that needs a person is looked at again). @default 600000 */
+  retryMaxMs?: number;
 }
 
-export type WebhookHealth = 'registering' | 'healthy' | 'failing' | 'heartbeat-overdue' | 'recreated' | 'unwatched';
+/**
+ * - `registering`: the first webhook is being created.
+ * - `healthy`, `failing` (deliveries fail, not yet long enough to re-create), `heartbeat-overdue`.
+ * - `recreated`: a new webhook replaced a failing one; `healthy` again at the next good check.
+ * - `recreate-failed`, `check-failed`, `repair-failed`: an Asana call failed; retried with capped backoff.
+ * - `needs-attention`: a failure only a person can fix (token revoked, access lost, resource gone). Reported once
+ *   with `log.error`, looked at again every `retryMaxMs` and on the `checkHealth` signal; the watch keeps running.
+ */
+export type WebhookHealth =
+  | 'registering'
+  | 'healthy'
+  | 'failing'
+  | 'heartbeat-overdue'
+  | 'recreated'
+  | 'recreate-failed'
+  | 'check-failed'
+  | 'repair-failed'
+  | 'needs-attention'
+  | 'unwatched';
 
 /** What the watch workflow keeps about its webhook (secrets travel encrypted by the payload codec). */
 export interface WebhookState {
   /** Increases with every (re-)creation; part of the target URL so a new webhook never duplicates the old one. */
   generation: number;
   webhookGid?: string;
-  /** Current secret first; the previous one stays valid during a re-creation. */
+  /** Current secret first; the previous one stays valid during a re-creation. Only ever from a 201 of POST /webhooks. */
   secrets: string[];
   lastDeliveryAt?: string;
   lastHeartbeatAt?: string;
   /** When the current webhook was registered (ISO 8601). */
   registeredAt?: string;
-  /** Events API sync token, kept fresh by health checks, for repairing a gap (project resources). */
+  /**
+   * Events API sync token from which a gap repair replays (project resources). It only moves forward at a healthy
+   * check, to the token taken one check earlier (one interval of overlap for deliveries still under way), so it
+   * always predates any delivery that may have been lost.
+   */
   eventsSync?: string;
+  /** Our clock when `eventsSync` was taken: a reconciliation covers everything modified since, if the token expired. */
+  confirmedAt?: string;
+  /** The token taken at the latest healthy check; becomes `eventsSync` at the next healthy one. */
+  eventsSyncNext?: string;
+  eventsSyncNextAt?: string;
   health?: WebhookHealth;
+  /** Why the health is what it is, as an operator can act on it (never a secret). */
+  healthReason?: string;
+  /** Asana's time of the first failed delivery seen in the current run of failures. */
+  failingSince?: string;
+  /** Consecutive failed attempts of the current step (registration, check or repair); sets the backoff. */
+  failedAttempts?: number;
   lastCheckAt?: string;
+  /** When the next check or retry is due (our clock), unless a `checkHealth` signal comes first. */
+  nextStepAt?: string;
   /** Webhooks re-created by health checks so far. */
   recreations?: number;
+  /** Why the webhook must be replaced, while a re-creation is pending or being retried. */
+  pendingRecreation?: string;
+  /** Old webhooks still to delete (a failed delete is retried at the next check). */
+  webhooksToDelete?: string[];
+  /** A gap repair is owed (after a re-creation or a recovery) and retried until it succeeds. */
+  repairPending?: boolean;
   /** Summary of the last gap repair. */
   lastRepair?: string;
+  /** The reconciliation Schedules installed for this resource (project resources). */
+  schedules?: string[];
 }
 
 export interface HandshakeRequest {
@@ -199,11 +246,15 @@ export interface DeliveryReceived {
   events: number;
 }
 
-/** The receiver hands the X-Hook-Secret of a handshake to the workflow; rejected unless a registration is in flight. */
+/**
+ * The receiver asks whether it may echo a handshake's X-Hook-Secret: accepted only while the registration named by
+ * `generation` and `registration` is in flight. Never makes the secret trusted: only the 201 body of POST /webhooks
+ * does (docs/decisions/0007-watch-never-dies.md).
+ */
 export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
 /** The secrets a delivery's signature may be made with. */
 export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
-export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync'> {
+export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync' | 'eventsSyncNext'> {
   resourceGid: string;
   status: WebhookSecrets['status'];
 }

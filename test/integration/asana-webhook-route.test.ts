@@ -72,8 +72,8 @@ beforeAll(async () => {
   // Only the watch workflow's activities exist: sync workflows started by the route stay pending with their signals,
   // which is what these tests inspect.
   const activities = {
-    async createAsanaWebhook(input: { resourceGid: string; generation: number }) {
-      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation), {
+    async createAsanaWebhook(input: { resourceGid: string; generation: number; registration: string }) {
+      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration), {
         method: 'POST',
         headers: { 'x-hook-secret': handshakeSecret },
       });

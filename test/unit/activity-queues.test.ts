@@ -33,7 +33,11 @@ test('Asana calls are on the asana queue, Attio calls on the attio queue, fan-ou
   expect(Object.keys(queueActivities.attio)).toEqual(
     expect.arrayContaining(['writeAsanaResourceToAttio', 'readAttioSalesTasks', 'provisionAttio']),
   );
-  expect(Object.keys(queueActivities.sync)).toEqual(['signalAsanaResources']);
+  expect(Object.keys(queueActivities.sync)).toEqual([
+    'signalAsanaResources',
+    'installReconcileSchedules',
+    'removeReconcileSchedules',
+  ]);
 });
 
 /** Compiled by tsc, never run: each activity marked `@ts-expect-error` is looked up on the wrong queue's proxy. */
