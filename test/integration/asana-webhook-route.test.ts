@@ -46,6 +46,10 @@ const nextGid = () => String((gidCounter += 1));
 /** What our fake Asana does during createAsanaWebhook: the handshake, then the 201's secret. */
 const handshakeSecret = SECRET;
 let handshakeAnswers: { status: number; echoed: string | null }[] = [];
+/** When set, a forger's handshake (no registration token) reaches the target while the real one is in flight. */
+let forgedDuringRegistration: { secret: string; status?: number } | undefined;
+/** A well-formed token of no registration in flight. */
+const REGISTRATION = 'test-registration-0123456789';
 
 beforeAll(async () => {
   client = await testClient(config);
@@ -73,10 +77,18 @@ beforeAll(async () => {
   // which is what these tests inspect.
   const activities = {
     async createAsanaWebhook(input: { resourceGid: string; generation: number; registration: string }) {
-      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration), {
-        method: 'POST',
-        headers: { 'x-hook-secret': handshakeSecret },
-      });
+      const target = webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration);
+      if (forgedDuringRegistration) {
+        // Whoever guesses the target and generation, but cannot know the registration's token.
+        const guessed = new URL(target);
+        guessed.searchParams.delete('registration');
+        const forged = await fetch(guessed, {
+          method: 'POST',
+          headers: { 'x-hook-secret': forgedDuringRegistration.secret },
+        });
+        forgedDuringRegistration.status = forged.status;
+      }
+      const response = await fetch(target, { method: 'POST', headers: { 'x-hook-secret': handshakeSecret } });
       handshakeAnswers.push({ status: response.status, echoed: response.headers.get('x-hook-secret') });
       if (response.status !== 200 || response.headers.get('x-hook-secret') !== handshakeSecret) {
         throw new Error('the target did not echo the secret');
@@ -118,7 +130,8 @@ async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state
 }
 
 function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>, base = baseUrl) {
-  return fetch(`${base}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
+  const query = `generation=1&registration=${REGISTRATION}`;
+  return fetch(`${base}/webhooks/asana/${resourceGid}?${query}`, { method: 'POST', headers, body });
 }
 
 function signed(resourceGid: string, payload: unknown, secret = SECRET, base = baseUrl) {
@@ -150,6 +163,8 @@ describe('handshake', () => {
     const handle = await watch(gid);
     expect(handshakeAnswers).toEqual([{ status: 200, echoed: SECRET }]);
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    // Where the receiver reads them without a worker (docs/decisions/0007-receiver-…).
+    expect((await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO]).toEqual({ status: 'active', secrets: [SECRET] });
   });
 
   test('refuses a handshake for an active target and changes nothing', async () => {
@@ -159,6 +174,17 @@ describe('handshake', () => {
     expect(response.status).toBe(409);
     expect(response.headers.get('x-hook-secret')).toBeNull();
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+  });
+
+  test('refuses a handshake without the registration token with 400, even while a registration is in flight (#10, hole 4)', async () => {
+    forgedDuringRegistration = { secret: 'f'.repeat(64) };
+    try {
+      const handle = await watch(nextGid());
+      expect(forgedDuringRegistration.status).toBe(400);
+      expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    } finally {
+      forgedDuringRegistration = undefined;
+    }
   });
 
   test('refuses a handshake for a resource nobody watches', async () => {
