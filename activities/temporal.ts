@@ -11,15 +11,9 @@ import {
   installReconcileSchedules,
   removeReconcileSchedules,
   type ScheduleSettings,
-} from '../cli/schedules';
-import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
-import { syncWorkflowId } from '../common/workflow-ids';
-import {
-  type AsanaChange,
-  type AsanaResourceRef,
-  asanaChangedSignal,
-  type SyncAsanaResourceInput,
-} from '../workflows/definitions';
+} from '../client/schedules';
+import { signalAsanaChange } from '../common/signal-asana-change';
+import type { AsanaChange, AsanaResourceRef, SyncAsanaResourceInput } from '../workflows/definitions';
 
 export interface TemporalActivityDependencies {
   client: Client;
@@ -43,19 +37,9 @@ export function createTemporalActivities(deps: TemporalActivityDependencies) {
       // Small batches in parallel: fast, without flooding the frontend.
       for (let i = 0; i < input.refs.length; i += 20) {
         await Promise.all(
-          input.refs.slice(i, i + 20).map((ref) =>
-            deps.client.workflow.signalWithStart('syncAsanaResource', {
-              workflowId: syncWorkflowId(ref),
-              taskQueue: input.taskQueue,
-              args: [{ resource: ref, ...deps.sync } satisfies SyncAsanaResourceInput],
-              signal: asanaChangedSignal,
-              signalArgs: [change],
-              typedSearchAttributes: [
-                { key: AsanaGid, value: ref.gid },
-                { key: AsanaResourceType, value: ref.resource_type },
-              ],
-            }),
-          ),
+          input.refs
+            .slice(i, i + 20)
+            .map((ref) => signalAsanaChange(deps.client, ref, change, { taskQueue: input.taskQueue, sync: deps.sync })),
         );
         done += Math.min(20, input.refs.length - i);
         heartbeat(done);

@@ -8,7 +8,7 @@ import { type Config, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor } from '../common/logger';
 import { taskQueuesOf } from '../common/task-queues';
 import { connectClient } from '../common/temporal-connection';
-import { codecServerOrigins, startCodecServer } from './codec-server';
+import { codecServerOrigins, startCodecServer } from '../common/codec-server';
 import { webhookWorkflowId } from '../common/workflow-ids';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -25,8 +25,8 @@ import {
   startBackfill,
   unwatchResource,
   watchResource,
-} from './operations';
-import { installReconcileSchedules } from './schedules';
+} from '../client/operations';
+import { installReconcileSchedules } from '../client/schedules';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -227,7 +227,7 @@ async function printWatchStatus(client: Client, resourceGid: string): Promise<nu
   return TROUBLED.includes(status.health) ? 1 : 0;
 }
 
-/** Runs the codec server until SIGINT/SIGTERM (cli/codec-server.ts). */
+/** Runs the codec server until SIGINT/SIGTERM (common/codec-server.ts). */
 async function serveCodec(config: Config): Promise<number> {
   const logger = createLoggerFor(config);
   const server = await startCodecServer(config, logger);

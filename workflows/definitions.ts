@@ -3,7 +3,6 @@
  * tests. Signal, query and update names are stored in history: never rename them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AttioWriteReceipt } from '../activities/attio';
 
 // ---------------------------------------------------------------------------------------------------------------
 // checkConnections
@@ -40,6 +39,9 @@ export interface AsanaResourceRef {
   resource_type: SyncedResourceType;
 }
 
+/** How one resource is told apart in maps, sets and logs, wherever changes to it are deduplicated: `task:1201234`. */
+export const resourceKey = (ref: { resource_type: string; gid: string }): string => `${ref.resource_type}:${ref.gid}`;
+
 /** What a delivery said about a resource. Only a hint: the workflow always re-reads the current state. */
 export interface AsanaChange {
   /** Asana's action: added, changed, removed, deleted or undeleted ("not exhaustive", so any string). */
@@ -52,13 +54,19 @@ export interface AsanaChange {
   source?: 'webhook' | 'reconcile' | 'resync' | 'backfill';
 }
 
+/** The debounce a sync workflow uses when its input names none (the service passes SYNC_* from common/config.ts). */
+export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
+
 export interface SyncAsanaResourceInput {
   resource: AsanaResourceRef;
-  /** Wait this long after the last change before syncing. @default 2000 */
+  /** Wait this long after the last change before syncing. @default SYNC_DEFAULTS.quietPeriodMs (2 s) */
   quietPeriodMs?: number;
-  /** Never delay a sync longer than this after the first unsynced change. @default 30000 */
+  /** Never delay a sync longer than this after the first unsynced change. @default SYNC_DEFAULTS.maxDelayMs (30 s) */
   maxDelayMs?: number;
-  /** Complete after this long without changes, so open workflows stay bounded. @default 300000 */
+  /**
+   * Complete after this long without changes, so open workflows stay bounded; 0 completes right after the sync.
+   * @default SYNC_DEFAULTS.idleTimeoutMs (5 min)
+   */
   idleTimeoutMs?: number;
   /** Carried across continue-as-new: changes received but not yet synced. */
   pendingChanges?: number;
@@ -68,17 +76,40 @@ export interface SyncAsanaResourceInput {
   syncsBefore?: number;
 }
 
+/** What a write did, kept by the sync workflow so the next write can skip what is unchanged. */
+export interface AttioWriteReceipt {
+  /** Content hash of the mapped resource that was written (or found already in Attio). */
+  hash: string;
+  /** Write requests made (0 when Attio already held this content). */
+  writes: number;
+  summary: string;
+  /** The record written: the project or section record, or a task's parent record. */
+  recordId?: string;
+  /** Hash of a task's parent-record values, to skip rewriting an unchanged parent. */
+  recordHash?: string;
+  entryId?: string;
+  /** The stage (status) a task's section maps to. */
+  stage?: { sectionGid: string; name: string; statusId: string };
+  /** The Attio People (record ids) linked to a task's entry, to notice a relink. */
+  people?: string[];
+}
+
 export interface SyncStatus {
   resource: AsanaResourceRef;
   state: 'waiting' | 'debouncing' | 'syncing' | 'idle';
+  /** Change signals received by this run (and carried into it). */
   changesReceived: number;
+  /** Syncs (fetch, then write if changed) done, counting earlier runs. */
   syncs: number;
+  /** Attio write requests this run's syncs made. */
   attioWrites: number;
+  /** This run's syncs that wrote nothing, because Attio already held the content. */
   skippedWrites: number;
   lastSyncedAt?: string;
   lastOutcome?: string;
 }
 
+/** The run's totals, as in SyncStatus. */
 export interface SyncAsanaResourceResult {
   syncs: number;
   attioWrites: number;
@@ -276,15 +307,71 @@ export interface BackfillProgress {
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
 
 // ---------------------------------------------------------------------------------------------------------------
+// reconcileProject: started by the reconciliation Schedules (client/schedules.ts) or an operator
+
+export const RECONCILE_DEFAULTS = {
+  /** How far back an incremental run looks when neither its input nor a previous scheduled run says. */
+  lookbackMs: 3_600_000,
+} as const;
+
+export interface ReconcileProjectInput {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  /** ISO 8601; incremental only. @default where the previous scheduled run started, else `lookbackMs` ago */
+  modifiedSince?: string;
+  /** How far back an incremental run looks when nothing else says. @default RECONCILE_DEFAULTS.lookbackMs (1 h) */
+  lookbackMs?: number;
+}
+
+/** A reconciliation's result, visible in the Temporal UI; the next scheduled run reads where this one started. */
+export interface ReconcileReport {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  since?: string;
+  /** Asana tasks looked at. */
+  tasksSeen: number;
+  /** Full mode: tasks Attio lacks, holds stale, or holds though Asana no longer has them in the project. */
+  missing: number;
+  stale: number;
+  orphaned: number;
+  /** Resources sent through their sync workflows. */
+  signalled: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// provisionAttio
+
+export interface ProvisionAttioResult {
+  /** What this run created in Attio (`object asana_projects`, `attribute sales_tasks.stage`, …); empty if nothing. */
+  created: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // resync
 
-/** What to resync: resources by gid, all tasks of a project or of a section, or everything reconciliation finds stale. */
-export type ResyncInput =
+/**
+ * What to resync: resources by gid, Attio records by id (the Attio app; each mapped to its Asana gid through the
+ * record's `asana_gid`), all tasks of a project or of a section, or everything reconciliation finds stale.
+ */
+export type ResyncInput = (
   | { resources: AsanaResourceRef[] }
+  | { attio: { object: string; recordIds: string[] } }
   | { projectGid: string }
   | { sectionGid: string }
-  | { stale: true; projectGids: string[] };
+  | { stale: true; projectGids: string[] }
+) & { requestedBy?: ResyncRequester };
+
+/** Who asked for a resync and from where, for the note it leaves on each Attio record. Ids only, never names. */
+export interface ResyncRequester {
+  source: 'attio-record-action' | 'attio-bulk-record-action' | 'cli' | 'api';
+  /** The Attio workspace member who clicked, as the Attio app reports it. */
+  workspaceMemberId?: string;
+}
 
 export interface ResyncResult {
   signalled: number;
+  /** Attio record ids that have no `asana_gid` (or no longer exist), so nothing was resynced for them. */
+  unmatched?: string[];
 }

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebhookInspection } from '../../activities/asana';
-import { reconcileScheduleIds } from '../../cli/schedules';
+import { reconcileScheduleIds } from '../../client/schedules';
 import type { AsanaResourceRef } from '../../workflows/definitions';
 
 export const HOUR = 3_600_000;

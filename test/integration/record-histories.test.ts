@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { startBackfill } from '../../cli/operations';
+import { startBackfill } from '../../client/operations';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { createDataConverter } from '../../common/temporal-connection';
 import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';

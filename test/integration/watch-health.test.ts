@@ -10,8 +10,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { createTemporalActivities } from '../../activities/temporal';
 import { signDelivery } from '../../asana/webhook-signature';
-import { watchResource } from '../../cli/operations';
-import { reconcileScheduleIds } from '../../cli/schedules';
+import { watchResource } from '../../client/operations';
+import { reconcileScheduleIds } from '../../client/schedules';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { webhookWorkflowId } from '../../common/workflow-ids';
 import {
