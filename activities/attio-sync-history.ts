@@ -40,8 +40,10 @@ const MAX_ERROR_LENGTH = 400;
 export function errorInWords(message: string): string {
   const firstLine = message.split('\n')[0]!.trim();
   const redacted = firstLine
-    .replace(/\b(bearer|token|secret|key)(\s*[:=]?\s*)\S+/gi, '$1$2[redacted]')
-    .replace(/\b[A-Za-z0-9_-]{32,}\b/g, '[redacted]');
+    .replace(/\b(bearer)\s+\S+/gi, '$1 [redacted]')
+    .replace(/\b(token|secret|key|password)(\s*[:=]\s*)\S+/gi, '$1$2[redacted]')
+    // A long run of letters and digits is a key, not a word (uuids, split by hyphens, stay readable).
+    .replace(/\b(?=\w*\d)(?=\w*[A-Za-z])\w{32,}\b/g, '[redacted]');
   return redacted.length > MAX_ERROR_LENGTH
     ? `${redacted.slice(0, MAX_ERROR_LENGTH - 1)}…`
     : redacted || 'unknown error';
