@@ -132,6 +132,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
           mapped,
           previous: force ? undefined : lastReceipt,
           force,
+          linkedPeople: lastReceipt?.people,
         });
         if (lastReceipt.writes === 0) status.skippedWrites += 1;
         else status.attioWrites += 1;

@@ -54,7 +54,7 @@ async function bundleServerFunction(entry: string) {
 }
 
 beforeAll(async () => {
-  stack = await startLiveStack({ seed: { projects: 2, tasksPerProject: 2 }, people: false });
+  stack = await startLiveStack({ seed: { projects: 2, tasksPerProject: 2 }, people: true });
   attioApi = new AttioClient({ baseUrl: stack.attio.url, token: stack.attio.token });
   await provisionAttioNow(stack.client, stack.queues.sync);
   resyncReceiver = await listen(
@@ -129,6 +129,8 @@ describe('sync history in Attio', () => {
       const { error } = syncStateOf(gid);
       expect(error).toMatch(/Cannot find attribute with slug\/ID "name"/);
       expect(String(error)).not.toMatch(/\n|\bat .*\.ts:\d+|attio_stand_in_demo_token/);
+      // The note follows the status, in its own request.
+      await waitFor(() => noteTitles(gid).length > 0, { what: 'failure note' });
       expect(noteTitles(gid)).toEqual(['Sync from Asana failed']);
 
       // A second failing sync does not add a second note.
@@ -158,7 +160,29 @@ describe('sync history in Attio', () => {
     await resync(gid);
     await waitFor(() => syncStateOf(gid).status === 'tombstoned', { what: 'tombstone' });
     expect(entryOf(gid)!.values.deleted_in_asana).toEqual([true]);
+    await waitFor(() => noteTitles(gid).length > 0, { what: 'tombstone note' });
     expect(noteTitles(gid)).toEqual(['Deleted in Asana']);
+  });
+
+  test('People relinked by a change of the task’s notes leave a note naming who was added and removed', async () => {
+    const gid = stack.asana.store.createTask({
+      project: stack.scene.salesProjectGid,
+      section: stack.scene.stageSectionGids.Lead!,
+      name: 'Intro call',
+      notes: 'With anna@example.com',
+    }).gid;
+    await resync(gid);
+    await waitFor(() => (entryOf(gid)?.values.people ?? []).length === 1, { what: 'Anna linked' });
+    expect(noteTitles(gid)).toEqual([]);
+    const anna = stack.attio.findRecord('people', 'email_addresses', 'anna@example.com')!.recordId;
+
+    stack.asana.store.updateTask(gid, { notes: 'With ben@example.com instead' });
+    await resync(gid);
+    await waitFor(() => noteTitles(gid).includes('People relinked from Asana'), { what: 'relink note' });
+    const ben = stack.attio.findRecord('people', 'email_addresses', 'ben@example.com')!.recordId;
+    const [note] = stack.attio.notesOn(recordOf(gid)!.recordId);
+    expect(note!.markdown).toContain(`Added: \`${ben}\``);
+    expect(note!.markdown).toContain(`Removed: \`${anna}\``);
   });
 });
 
