@@ -167,6 +167,28 @@ export function createSyncHistoryActivities(deps: SyncHistoryDependencies) {
       return { marked, noted: true };
     },
 
+    /**
+     * Moves the last sync time of an unchanged resource (SYNC_TOUCH_UNCHANGED): one write to what the last write
+     * wrote, the task's entry or the project or section record.
+     */
+    async touchAttioSyncedAt(input: {
+      resource: AsanaResourceRef;
+      receipt: { recordId?: string; entryId?: string };
+    }): Promise<boolean> {
+      const values = syncStateValues('synced', new Date().toISOString());
+      const { resource, receipt } = input;
+      if (resource.resource_type === 'task') {
+        if (!receipt.entryId) return false;
+        await attio.updateListEntry(fieldMap.salesTasks.list, receipt.entryId, values);
+      } else {
+        await attio.assertRecord(objectOf[resource.resource_type], 'asana_gid', {
+          asana_gid: [resource.gid],
+          ...values,
+        });
+      }
+      return true;
+    },
+
     /** A note that a resource that was failing syncs again (its status was cleared in the same write as the content). */
     async noteSyncRecovered(input: { resource: AsanaResourceRef }): Promise<boolean> {
       const record = await recordOf(input.resource);

@@ -18,7 +18,7 @@ import {
 export interface TemporalActivityDependencies {
   client: Client;
   /** Debounce settings for the sync workflows this starts. */
-  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs' | 'touchUnchanged'>;
 }
 
 export function createTemporalActivities(deps: TemporalActivityDependencies) {

@@ -44,7 +44,7 @@ export interface AsanaWebhookRouteOptions {
   /** Largest accepted body. @default '1mb' */
   bodyLimit?: string;
   /** Debounce settings passed to sync workflows the receiver starts. */
-  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs' | 'touchUnchanged'>;
   /** Tell the watch workflow about ordinary deliveries at most this often per resource. @default 60_000 */
   deliveryReportIntervalMs?: number;
 }

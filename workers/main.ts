@@ -27,6 +27,7 @@ export function createActivitiesFor(
       quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
       maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
       idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+      touchUnchanged: config.env.SYNC_TOUCH_UNCHANGED,
     },
     asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),

@@ -59,6 +59,8 @@ export interface SyncAsanaResourceInput {
   maxDelayMs?: number;
   /** Complete after this long without changes, so open workflows stay bounded. @default 300000 */
   idleTimeoutMs?: number;
+  /** A sync that finds the content unchanged still moves `asana_last_synced_at` (one write). @default false */
+  touchUnchanged?: boolean;
   /** Carried across continue-as-new: changes received but not yet synced. */
   pendingChanges?: number;
   /** Carried across continue-as-new: what the last Attio write wrote (its content hash and the ids it touched). */

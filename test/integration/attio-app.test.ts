@@ -14,8 +14,10 @@ import { AttioClient } from '../../attio/client';
 import { provisionAttioNow, resyncNow } from '../../client/operations';
 import { listen, type RunningServer } from '../../common/listen';
 import { createLogger } from '../../common/logger';
+import { syncWorkflowId } from '../../common/workflow-ids';
 import { createReceiverApp } from '../../receiver/app';
-import { type LiveStack, startLiveStack } from '../helpers/live-stack';
+import { asanaChangedSignal, syncStatusQuery } from '../../workflows/definitions';
+import { type LiveStack, startLiveStack, SYNC_TIMINGS } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
 const APP = resolve(__dirname, '../../attio-app');
@@ -115,6 +117,43 @@ describe('sync history in Attio', () => {
     expect(noteTitles(gid)).toEqual([]);
   });
 
+  /** A change as a webhook reports it: synced only if Asana's content changed (a resync would force a write). */
+  const changed = (gid: string, options: { touchUnchanged?: boolean } = {}) => {
+    const resource = { gid, resource_type: 'task' as const };
+    return stack.client.workflow.signalWithStart('syncAsanaResource', {
+      workflowId: syncWorkflowId(resource),
+      taskQueue: stack.queues.sync,
+      args: [{ resource, ...SYNC_TIMINGS, ...options }],
+      signal: asanaChangedSignal,
+      signalArgs: [{ action: 'changed', source: 'webhook' }],
+    });
+  };
+  const syncsOf = async (gid: string) =>
+    (await stack.client.workflow.getHandle(syncWorkflowId({ gid, resource_type: 'task' })).query(syncStatusQuery))
+      .syncs;
+
+  test('an unchanged sync writes nothing, unless SYNC_TOUCH_UNCHANGED asks to move the last sync time', async () => {
+    const quiet = newSalesTask('Quiet task');
+    const touched = newSalesTask('Touched task');
+    await changed(quiet);
+    await changed(touched, { touchUnchanged: true });
+    await waitFor(() => syncStateOf(quiet).status === 'synced' && syncStateOf(touched).status === 'synced', {
+      what: 'first syncs',
+    });
+    const touchedAt = String(syncStateOf(touched).syncedAt);
+    await changed(quiet);
+    await changed(touched, { touchUnchanged: true });
+    await waitFor(async () => (await syncsOf(quiet)) >= 2 && (await syncsOf(touched)) >= 2, { what: 'second syncs' });
+
+    expect(stack.attio.writesTo(entryOf(quiet)!.entryId)).toHaveLength(1);
+    const touchedWrites = stack.attio.writesTo(entryOf(touched)!.entryId);
+    expect(touchedWrites).toHaveLength(2);
+    expect(
+      Object.keys((touchedWrites[1]!.requestBody as { data: { entry_values: object } }).data.entry_values),
+    ).toEqual(['asana_sync_status', 'asana_last_synced_at', 'asana_last_sync_error']);
+    expect(String(syncStateOf(touched).syncedAt)).not.toBe(touchedAt);
+  });
+
   test('a write Attio rejects shows as failed with the error in words and one note; the fix clears it', async () => {
     const gid = newSalesTask('Book the workshop');
     await resync(gid);
@@ -135,10 +174,7 @@ describe('sync history in Attio', () => {
 
       // A second failing sync does not add a second note.
       await resync(gid);
-      const handle = stack.client.workflow.getHandle(`asana-sync-task-${gid}`);
-      await waitFor(async () => (await handle.query<{ syncs: number }>('syncStatus')).syncs >= 3, {
-        what: 'second failing sync',
-      });
+      await waitFor(async () => (await syncsOf(gid)) >= 3, { what: 'second failing sync' });
       expect(noteTitles(gid)).toEqual(['Sync from Asana failed']);
     } finally {
       // The fix: provisioning unarchives the attribute.
