@@ -112,6 +112,11 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
   }
 
   return {
+    /** Returns the gid of the user the Asana token belongs to. */
+    async checkAsanaConnection(): Promise<string> {
+      return (await asana.getMe()).gid;
+    },
+
     /**
      * Fetches the current state of an Asana resource with exactly the fields the mapping needs, and maps it to the
      * Attio write. A resource Asana no longer has (404) maps to its tombstone.

@@ -323,6 +323,15 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   }
 
   return {
+    // Sync history is Attio writes too, so it runs on the Attio queue under the same budget.
+    ...history,
+    /** Returns the id of the Attio workspace the token belongs to. */
+    async checkAttioConnection(): Promise<string> {
+      const self = await attio.getSelf();
+      if (!self.active) throw new Error('Attio says this token is not active');
+      return self.workspace_id ?? 'unknown workspace';
+    },
+
     /** Writes one mapped Asana resource to Attio, skipping what `previous` shows is already there. */
     async writeAsanaResourceToAttio(input: {
       mapped: MappedResource;

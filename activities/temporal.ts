@@ -6,19 +6,13 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
-import { syncWorkflowId } from '../common/workflow-ids';
-import {
-  type AsanaChange,
-  type AsanaResourceRef,
-  asanaChangedSignal,
-  type SyncAsanaResourceInput,
-} from '../workflows/definitions';
+import { signalAsanaChange, type SyncTimings } from '../common/signal-asana-change';
+import type { AsanaChange, AsanaResourceRef } from '../workflows/definitions';
 
 export interface TemporalActivityDependencies {
   client: Client;
   /** Debounce settings for the sync workflows this starts. */
-  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs' | 'touchUnchanged'>;
+  sync?: SyncTimings;
 }
 
 export function createTemporalActivities(deps: TemporalActivityDependencies) {
@@ -35,19 +29,9 @@ export function createTemporalActivities(deps: TemporalActivityDependencies) {
       // Small batches in parallel: fast, without flooding the frontend.
       for (let i = 0; i < input.refs.length; i += 20) {
         await Promise.all(
-          input.refs.slice(i, i + 20).map((ref) =>
-            deps.client.workflow.signalWithStart('syncAsanaResource', {
-              workflowId: syncWorkflowId(ref),
-              taskQueue: input.taskQueue,
-              args: [{ resource: ref, ...deps.sync } satisfies SyncAsanaResourceInput],
-              signal: asanaChangedSignal,
-              signalArgs: [change],
-              typedSearchAttributes: [
-                { key: AsanaGid, value: ref.gid },
-                { key: AsanaResourceType, value: ref.resource_type },
-              ],
-            }),
-          ),
+          input.refs
+            .slice(i, i + 20)
+            .map((ref) => signalAsanaChange(deps.client, ref, change, { taskQueue: input.taskQueue, sync: deps.sync })),
         );
         done += Math.min(20, input.refs.length - i);
         heartbeat(done);

@@ -3,7 +3,7 @@
  */
 import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createQueueActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
@@ -21,7 +21,7 @@ export function createActivitiesFor(
   fieldMap: FieldMap,
   client: Client,
 ) {
-  return createActivities({
+  return createQueueActivities({
     client,
     sync: {
       quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,

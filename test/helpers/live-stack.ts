@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createQueueActivities } from '../../activities';
 import { AsanaClient } from '../../asana/client';
 import { AttioClient } from '../../attio/client';
 import { createLogger } from '../../common/logger';
@@ -87,7 +87,7 @@ export async function startLiveStack(
     '127.0.0.1',
   );
   const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-  const activities = createActivities({
+  const activities = createQueueActivities({
     asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
     attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
     fieldMap,

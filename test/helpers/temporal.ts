@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Activities } from '../../activities';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
 import { type TaskQueues, taskQueuesFor } from '../../common/task-queues';
 import { createLogger } from '../../common/logger';
-import { createWorkers, runWorkers } from '../../workers/create-workers';
 import { installRuntimeLogging } from '../../workers/runtime-logging';
 
 export function temporalTestAddress(): string {
@@ -56,44 +54,6 @@ function installQuietRuntime(): void {
     // Installed already for this process by an earlier test file (jest loads each file's modules afresh).
     if (!(error instanceof Error && /already been (installed|instantiated)/.test(error.message))) throw error;
   }
-}
-
-export interface TestWorkers {
-  workers: Worker[];
-  taskQueues: TaskQueues;
-  /** Runs `fn` while the workers poll, then drains them. */
-  runUntil<T>(fn: () => Promise<T>): Promise<T>;
-}
-
-export async function createTestWorkers(options: {
-  activities: Activities;
-  config?: Config;
-  taskQueues?: TaskQueues;
-}): Promise<TestWorkers & { close: () => Promise<void> }> {
-  const config = options.config ?? testConfig();
-  const taskQueues = options.taskQueues ?? uniqueTaskQueues();
-  const connection = await connectWorkerConnection();
-  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
-  const workers = await createWorkers({
-    config,
-    connection,
-    activities: options.activities,
-    taskQueues,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
-  });
-  return {
-    workers,
-    taskQueues,
-    async runUntil<T>(fn: () => Promise<T>): Promise<T> {
-      const running = runWorkers(workers);
-      try {
-        return await fn();
-      } finally {
-        await running.stop();
-      }
-    },
-    close: () => connection.close(),
-  };
 }
 
 /**

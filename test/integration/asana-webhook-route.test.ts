@@ -17,10 +17,17 @@ import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';
 import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
-import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
+import {
+  type WatchAsanaResourceInput,
+  WEBHOOK_SECRETS_MEMO,
+  webhookSecretsQuery,
+  webhookStatusQuery,
+} from '../../workflows/definitions';
+import { keepWebhookSecretsInMemo } from '../helpers/workflows/keep-webhook-secrets-in-memo';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
 import { unreachableTemporal } from '../helpers/unreachable-temporal';
 import { waitFor } from '../helpers/wait-for';
+import { taskEvent } from '../helpers/asana-events';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const SECRET = 'a'.repeat(64);
@@ -110,26 +117,19 @@ async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state
   return handle;
 }
 
-function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>) {
-  return fetch(`${baseUrl}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
+function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>, base = baseUrl) {
+  return fetch(`${base}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
 }
 
-function signed(resourceGid: string, payload: unknown, secret = SECRET) {
+function signed(resourceGid: string, payload: unknown, secret = SECRET, base = baseUrl) {
   const body = JSON.stringify(payload);
-  return post(resourceGid, body, {
-    'content-type': 'application/json',
-    'x-hook-signature': signDelivery(body, secret),
-  });
+  return post(
+    resourceGid,
+    body,
+    { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, secret) },
+    base,
+  );
 }
-
-const taskEvent = (gid: string, action = 'changed') => ({
-  user: { gid: '10', resource_type: 'user' },
-  created_at: '2026-11-23T10:00:00.000Z',
-  action,
-  resource: { gid, resource_type: 'task', resource_subtype: 'default_task' },
-  parent: null,
-  change: { field: 'name', action: 'changed' },
-});
 
 async function signalsOf(workflowId: string): Promise<number> {
   try {
@@ -200,6 +200,71 @@ describe('deliveries', () => {
     const task = nextGid();
     expect((await signed(gid, { events: [taskEvent(task)] })).status).toBe(200);
     expect((await signed(gid, { events: [taskEvent(task)] }, 'c'.repeat(64))).status).toBe(200);
+  });
+
+  test('is accepted while its watch workflow is closed: only the sync signal decides the answer (#10, hole 1)', async () => {
+    const gid = nextGid();
+    const handle = await watch(gid);
+    await handle.terminate('a watch workflow that died');
+    // The bookkeeping signal to the closed workflow fails; the delivery must not be refused for it.
+    const task = nextGid();
+    const response = await signed(gid, { events: [taskEvent(task)] });
+    expect(response.status).toBe(200);
+    expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: task }))).toBe(1);
+  });
+
+  test('is accepted with no worker running: the secrets come from the watch workflow memo, which Temporal stores encrypted (#10, hole 6)', async () => {
+    const gid = nextGid();
+    const memoQueue = uniqueTaskQueues('secrets-in-memo').sync;
+    const memoWorker = await Worker.create({
+      connection: nativeConnection,
+      dataConverter: createDataConverter(config),
+      taskQueue: memoQueue,
+      workflowsPath: require.resolve('../helpers/workflows/keep-webhook-secrets-in-memo'),
+    });
+    const handle = await memoWorker.runUntil(async () => {
+      const started = await client.workflow.start(keepWebhookSecretsInMemo, {
+        taskQueue: memoQueue,
+        workflowId: webhookWorkflowId(gid),
+        args: [{ status: 'active', secrets: [SECRET] }],
+      });
+      await waitFor(async () => (await started.describe()).memo?.[WEBHOOK_SECRETS_MEMO] !== undefined);
+      return started;
+    });
+    // The memo workflow's worker has stopped, and no worker polls the queue this receiver starts sync workflows on.
+    const noWorkers = await listen(
+      createReceiverApp({
+        client,
+        logger,
+        webhooks: {
+          secrets: new TemporalWebhookSecrets(client, 0),
+          taskQueues: uniqueTaskQueues(),
+          ackTimeoutMs: 3000,
+        },
+      }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const task = nextGid();
+      const base = `http://127.0.0.1:${(noWorkers.server.address() as AddressInfo).port}`;
+      const response = await signed(gid, { events: [taskEvent(task)] }, SECRET, base);
+      expect(response.status).toBe(200);
+      expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: task }))).toBe(1);
+
+      // What the server itself keeps, without the codec: the memo's bytes are ciphertext, not the secret.
+      const raw = await client.workflowService.describeWorkflowExecution({
+        namespace: config.env.TEMPORAL_NAMESPACE,
+        execution: { workflowId: webhookWorkflowId(gid) },
+      });
+      const stored = raw.workflowExecutionInfo?.memo?.fields?.[WEBHOOK_SECRETS_MEMO];
+      expect(Buffer.from(stored?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(stored?.data ?? []).includes(SECRET)).toBe(false);
+      expect(Buffer.from(stored?.data ?? []).length).toBeGreaterThan(0);
+    } finally {
+      await noWorkers.close();
+      await handle.terminate();
+    }
   });
 
   describe('refusals start nothing', () => {
