@@ -56,6 +56,17 @@ const SOURCE_IN_WORDS: Record<ResyncRequester['source'], string> = {
   api: 'the resync API',
 };
 
+/** The note of a manual resync: who asked (an Attio member id, never a name), from where, and its workflow. */
+function resyncNote(requestedBy: ResyncRequester | undefined, workflowId: string): string {
+  const who = requestedBy?.workspaceMemberId ? `workspace member \`${requestedBy.workspaceMemberId}\`` : 'an operator';
+  const where = requestedBy ? SOURCE_IN_WORDS[requestedBy.source] : 'the resync API';
+  return (
+    `**Resync from Asana** requested by ${who} from ${where} at ${new Date().toISOString()}.\n\n` +
+    `Asana's current state is written to this record even if it looks unchanged (Temporal workflow ` +
+    `\`${workflowId}\`).`
+  );
+}
+
 export interface SyncHistoryDependencies {
   attio: AttioClient;
   fieldMap: FieldMap;
@@ -112,16 +123,26 @@ export function createSyncHistoryActivities(deps: SyncHistoryDependencies) {
       requestedBy?: ResyncRequester;
       workflowId: string;
     }): Promise<number> {
-      const who = input.requestedBy?.workspaceMemberId
-        ? `workspace member \`${input.requestedBy.workspaceMemberId}\``
-        : 'someone';
-      const where = input.requestedBy ? SOURCE_IN_WORDS[input.requestedBy.source] : 'the resync API';
-      const markdown =
-        `**Resync from Asana** requested by ${who} from ${where} at ${new Date().toISOString()}.\n\n` +
-        `Asana's current state is written to this record even if it looks unchanged (Temporal workflow ` +
-        `\`${input.workflowId}\`).`;
+      const markdown = resyncNote(input.requestedBy, input.workflowId);
       for (const recordId of input.recordIds) await note(input.object, recordId, 'Resync from Asana', markdown);
       return input.recordIds.length;
+    },
+
+    /** The same note on the records of resources named by Asana gid (the CLI, the API); gids not in Attio are skipped. */
+    async noteManualResyncOfResources(input: {
+      resources: AsanaResourceRef[];
+      requestedBy?: ResyncRequester;
+      workflowId: string;
+    }): Promise<number> {
+      const markdown = resyncNote(input.requestedBy, input.workflowId);
+      let noted = 0;
+      for (const resource of input.resources) {
+        const record = await recordOf(resource);
+        if (!record) continue;
+        await note(objectOf[resource.resource_type], record.id.record_id, 'Resync from Asana', markdown);
+        noted += 1;
+      }
+      return noted;
     },
 
     /**

@@ -253,6 +253,21 @@ describe('the Attio app’s resync action, bundled as Attio runs it', () => {
     expect(note!.markdown).toContain('the record action in Attio');
   });
 
+  test('a resync the CLI asks for by Asana gid leaves the same note, naming the CLI', async () => {
+    const gid = newSalesTask('Renew the contract');
+    await resync(gid);
+    await waitFor(() => syncStateOf(gid).status === 'synced', { what: 'first sync' });
+    expect(noteTitles(gid)).toEqual([]);
+    await resyncNow(
+      stack.client,
+      { resources: [{ gid, resource_type: 'task' }], requestedBy: { source: 'cli' } },
+      stack.queues.sync,
+    );
+    const [note] = stack.attio.notesOn(recordOf(gid)!.recordId);
+    expect(note).toMatchObject({ title: 'Resync from Asana' });
+    expect(note!.markdown).toContain('requested by an operator from the operator CLI');
+  });
+
   test('records without an Asana gid are reported, not guessed', async () => {
     (globalThis as Record<symbol, unknown>)[FAKE_ATTIO] = {
       connectionSecret: TOKEN,
