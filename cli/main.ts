@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         if (!gid) throw new UsageError('status needs a resource gid');
-        return printWatchStatus(client, gid);
+        return await printWatchStatus(client, gid);
       }
       case 'backfill': {
         if (!values.workspace && !values.project && !values.team) {

@@ -5,7 +5,10 @@
  * the encrypted memo; the reconciliation Schedules come and go with the watch.
  */
 import { type Client, ScheduleNotFoundError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { createTemporalActivities } from '../../activities/temporal';
@@ -24,12 +27,19 @@ import {
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import {
+  connectWorkerConnection,
+  temporalTestAddress,
+  testClient,
+  testConfig,
+  withFakeWorkers,
+} from '../helpers/temporal';
 import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
 import { startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
+const root = resolve(__dirname, '..', '..');
 let client: Client;
 let connection: NativeConnection;
 beforeAll(async () => {
@@ -306,6 +316,33 @@ describe('the watch never dies', () => {
       expect(fake.calls.registrations.length).toBe(attempts + 1);
       await expectRunning(handle);
     });
+  });
+});
+
+test('the CLI status names the failure and its reason, the schedules, and exits 1 while the watch retries', async () => {
+  const fake = fakeAsana();
+  fake.faults.create = asanaError(503, ASANA_ERRORS.server);
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
+    const resourceGid = gid();
+    await startWatch(queue, resourceGid, { until: 'recreate-failed', health: { retryMaxMs: 24 * HOUR } });
+    const cliStatus = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', resolve(root, 'cli/main.ts'), 'status', resourceGid], {
+        cwd: root,
+        env: { ...process.env, TEMPORAL_ADDRESS: temporalTestAddress(), LOG_LEVEL: 'warn' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({
+          code: error.code,
+          stdout: error.stdout + error.stderr,
+        }),
+      );
+    const failing = await cliStatus();
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(
+      /^health: +recreate-failed \(registration failed \d+× \(Asana 503 on POST \/webhooks/m,
+    );
+    expect(failing.stdout).toMatch(/^schedule: +reconcile-incremental-\d+: /m);
+    expect(failing.stdout).not.toMatch(/secret/i);
   });
 });
 
