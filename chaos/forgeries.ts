@@ -11,6 +11,7 @@ import { signDelivery } from '../asana/webhook-signature';
 import { syncWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
 import { checkHealthSignal, webhookSecretsQuery } from '../workflows/definitions';
 import type { ScenarioContext, ScenarioOutcome } from './scenarios';
+import { makeChanges } from './changes';
 import { waitUntil } from './stack';
 
 type Kind =
@@ -123,14 +124,12 @@ export async function fuzzDeliveries({ stack, sizes, log }: ScenarioContext): Pr
   );
 
   const samples = fc.sample(forgery, { numRuns: sizes.fuzzDeliveries, seed: 10 });
-  const callsBefore = stack.receiverProxy.calls();
   const statuses = new Map<string, number>();
   let acceptedForgeries = 0;
   let refusedReplays = 0;
   let serverErrors = 0;
   let refused = 0;
   const inventedGids = new Set<string>();
-  const queue = [...samples];
   const sendOne = async (item: Forgery) => {
     let status: number;
     try {
@@ -155,12 +154,19 @@ export async function fuzzDeliveries({ stack, sizes, log }: ScenarioContext): Pr
     if (status === 0 || status >= 500) serverErrors += 1;
     item.inventedGids.forEach((gid) => inventedGids.add(gid));
   };
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) await sendOne(item);
-    }),
-  );
+  const sendAll = async (items: Forgery[]) => {
+    const queue = [...items];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let item = queue.shift(); item; item = queue.shift()) await sendOne(item);
+      }),
+    );
+  };
+  // The refused kinds first, so the Temporal calls counted meanwhile are the ones refusals caused.
+  const callsBefore = stack.receiverProxy.calls();
+  await sendAll(samples.filter((item) => item.kind !== 'replay'));
   const temporalCalls = stack.receiverProxy.calls() - callsBefore;
+  await sendAll(samples.filter((item) => item.kind === 'replay'));
   log(`deliveries by kind and status: ${JSON.stringify(Object.fromEntries(statuses))}`);
 
   // Not one workflow for anything a refused delivery named (a bounded sample of the invented gids).
@@ -184,8 +190,10 @@ export async function fuzzDeliveries({ stack, sizes, log }: ScenarioContext): Pr
   if (serverErrors > 0) failures.push(`${serverErrors} refusals were 5xx or no answer instead of a precise 4xx`);
   if (started > 0) failures.push(`${started} workflows started for resources only forged deliveries named`);
   if (!alive) failures.push('the receiver did not survive');
+  // Real changes still arrive afterwards.
+  const changes = await makeChanges(stack, { changes: 10, overMs: 2_000, seed: 51 }, 'f');
   return {
-    changes: 0,
+    changes,
     figures: {
       sent: samples.length,
       'refused (4xx)': refused - serverErrors,
@@ -203,6 +211,7 @@ export async function forgedHandshakes({ stack, sizes, log }: ScenarioContext): 
   const projectGid = stack.scene.salesProjectGid;
   const watch = stack.client.workflow.getHandle(webhookWorkflowId(projectGid));
   const forged = new Set<string>();
+  const forgedAnswered200: string[] = [];
   let answered200 = 0;
   let sent = 0;
   let stop = false;
@@ -222,13 +231,25 @@ export async function forgedHandshakes({ stack, sizes, log }: ScenarioContext): 
         `${stack.receiverUrl}/webhooks/asana/${projectGid}?generation=${generation}${query}`,
         { method: 'POST', headers: { 'x-hook-secret': secret } },
       ).catch(() => undefined);
-      if (response?.status === 200) answered200 += 1;
+      if (response?.status === 200) {
+        answered200 += 1;
+        forgedAnswered200.push(secret);
+      }
       await response?.arrayBuffer();
     }
   };
   // Slow registrations: Asana holds POST /webhooks open while it performs the handshake.
   faults.add({ method: 'POST', pathPrefix: '/api/1.0/webhooks', delayMs: 1_500 });
   const forgers = Array.from({ length: 4 }, forger);
+  // Whatever the timing: any forged secret the watch trusts at any moment counts, not only at the end.
+  const trustedEver = new Set<string>();
+  const sampler = (async () => {
+    while (!stop) {
+      const answer = await watch.query(webhookSecretsQuery).catch(() => undefined);
+      for (const secret of answer?.secrets ?? []) if (forged.has(secret)) trustedEver.add(secret);
+      await sleep(100);
+    }
+  })();
   const registrations = sizes.short ? 2 : 5;
   let completed = 0;
   for (let i = 0; i < registrations; i += 1) {
@@ -242,23 +263,42 @@ export async function forgedHandshakes({ stack, sizes, log }: ScenarioContext): 
     }
   }
   stop = true;
-  await Promise.all(forgers);
+  await Promise.all([...forgers, sampler]);
   faults.clear();
   const { secrets } = await watch.query(webhookSecretsQuery);
-  const trusted = secrets.filter((secret) => forged.has(secret)).length;
+  for (const secret of secrets) if (forged.has(secret)) trustedEver.add(secret);
+  const trusted = trustedEver.size;
+  // A delivery signed with a forged secret the receiver answered 200 to, naming a task nobody has: never accepted.
+  let forgedDeliveriesAccepted = 0;
+  const target = [...webhooks.all.values()][0]?.target;
+  for (const secret of forgedAnswered200.slice(0, 20)) {
+    const raw = JSON.stringify({ events: [eventFor('9100000000000001')] });
+    const response = await fetch(target ?? `${stack.receiverUrl}/webhooks/asana/${projectGid}?generation=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(raw, secret) },
+      body: raw,
+    });
+    if (response.ok) forgedDeliveriesAccepted += 1;
+    await response.arrayBuffer();
+  }
   const real = [...webhooks.all.values()].map((w) => w.secret);
   const failures: string[] = [];
   if (trusted > 0) failures.push(`${trusted} forged secrets trusted by the watch`);
+  if (forgedDeliveriesAccepted > 0) {
+    failures.push(`${forgedDeliveriesAccepted} deliveries signed with a forged handshake's secret accepted`);
+  }
   if (completed < registrations) failures.push(`${registrations - completed} re-registrations did not complete`);
   if (!real.some((secret) => secrets.includes(secret))) failures.push('the real secret is not trusted');
   log(`forged handshakes: ${sent} sent, ${answered200} answered 200, ${trusted} trusted`);
-  await sleep(0);
+  // The webhook still carries real changes afterwards.
+  const changes = await makeChanges(stack, { changes: 10, overMs: 2_000, seed: 50 }, 'h');
   return {
-    changes: 0,
+    changes,
     figures: {
       'forged handshakes sent': sent,
       'answered 200': answered200,
       'forged secrets trusted': trusted,
+      'deliveries signed with them accepted': forgedDeliveriesAccepted,
       'registrations completed': completed,
     },
     failures,

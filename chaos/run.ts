@@ -16,6 +16,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WebhookHealth } from '../common/search-attributes';
+import { webhookWorkflowId } from '../common/workflow-ids';
 import { compareAttioWithAsana, type Comparison } from './compare';
 import { checkHealthNow, FULL, type Scenario, SCENARIOS, SHORT, type Sizes } from './scenarios';
 import { ChaosStack, startTemporal, type Temporal } from './stack';
@@ -35,6 +37,8 @@ export interface ScenarioResult {
   convergeMs: number | null;
   figures: Record<string, number>;
   failures: string[];
+  /** The watch workflow's state at the end. */
+  watch?: string;
   /** The first differences, for the report. */
   sample: string[];
 }
@@ -134,6 +138,14 @@ async function runScenario(
       await scenario.afterConvergence({ stack, temporal, sizes, log: say });
       comparison = await compareAttioWithAsana(stack);
     }
+    const watch = await stack.client.workflow
+      .getHandle(webhookWorkflowId(stack.scene.salesProjectGid))
+      .describe()
+      .catch(() => undefined);
+    result.watch = `${watch?.status.name ?? 'missing'} (WebhookHealth ${String(
+      watch?.typedSearchAttributes.get(WebhookHealth) ?? 'unset',
+    )})`;
+    if (watch?.status.name !== 'RUNNING') result.failures.push(`the watch workflow is ${result.watch}`);
     const deliveries = stack.asana.webhooks.deliveries.slice(from);
     result.deliveries = deliveries.length;
     result.ok200 = deliveries.filter((d) => d.status === 200).length;
@@ -156,7 +168,7 @@ async function runScenario(
     await stack.close().catch(() => undefined);
   }
   say(
-    `${result.passed ? 'PASS' : 'FAIL'}  differences ${result.differences}, acknowledged-but-lost ${result.acknowledgedButLost}` +
+    `${result.passed ? 'PASS' : 'FAIL'}  differences ${result.differences}, acknowledged-but-lost ${result.acknowledgedButLost}, watch ${result.watch ?? '?'}` +
       `${result.failures.length ? `  (${result.failures.join('; ')})` : ''}`,
   );
   for (const line of result.sample) say(`  ${line}`);
@@ -197,6 +209,7 @@ export function markdown(report: {
         ]
       : []),
     ...r.failures.map((f) => `- **${r.name}** failed: ${f}`),
+    ...(r.passed ? [] : r.sample.map((d) => `  - ${d}`)),
   ]);
   return [
     `# Chaos results${report.short ? ' (short form)' : ''}`,
