@@ -206,11 +206,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
 
     let stage = previous?.stage;
     if (mapped.stage && (stage?.sectionGid !== mapped.stage.sectionGid || stage.name !== mapped.stage.name)) {
-      const ensured = await ensureStage(
-        mapped.stage.sectionGid,
-        mapped.stage.name,
-        fieldMap.salesTasks.sourceProjectGid,
-      );
+      const ensured = await ensureStage(mapped.stage.sectionGid, mapped.stage.name, mapped.stage.projectGid);
       stage = { ...mapped.stage, statusId: ensured.statusId };
       writes += ensured.writes;
     }
@@ -258,6 +254,9 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     force: boolean,
   ): Promise<AttioWriteReceipt> {
     const object = fieldMap.projects.object;
+    if (mapped.state === 'out-of-scope') {
+      return { hash: mapped.hash, writes: 0, summary: 'project outside the scope’s projects.coverage; not synced' };
+    }
     if (mapped.state === 'deleted' || !previous) {
       const existing = await findRecord(object, mapped.gid);
       if (mapped.state === 'deleted') {
