@@ -18,7 +18,12 @@ import {
   type MappedResource,
   withinBackfillHistory,
 } from '../mapping/map-asana-to-attio';
-import { type AsanaResourceRef, SYNCED_RESOURCE_TYPES, type WatchAsanaResourceInput } from '../workflows/definitions';
+import {
+  type AsanaResourceRef,
+  type StageSection,
+  SYNCED_RESOURCE_TYPES,
+  type WatchAsanaResourceInput,
+} from '../workflows/definitions';
 import type { WebhookInspection } from '../workflows/webhook-health';
 
 export interface AsanaActivityDependencies {
@@ -29,6 +34,11 @@ export interface AsanaActivityDependencies {
 }
 
 const PATHS = { project: 'projects', section: 'sections', task: 'tasks' } as const;
+const SectionPage = z.looseObject({
+  data: z.array(z.unknown()),
+  next_page: z.looseObject({ offset: z.string() }).nullish(),
+});
+
 const SCHEMAS = { project: AsanaProject, section: AsanaSection, task: AsanaTask } as const;
 
 const isNotFound = (error: unknown) => error instanceof ApplicationFailure && error.type === ASANA_ERRORS.notFound;
@@ -290,6 +300,28 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
               mapSection({ project: { gid: input.projectGid }, ...SCHEMAS.section.parse(item) }, deps.fieldMap),
             );
       return { mapped, salesTasksSource, ...(page.next_page ? { nextOffset: page.next_page.offset } : {}) };
+    },
+
+    /** The stage sections of every Sales Tasks source project (scope `salesTasks`), for provisioning's stages. */
+    async listAsanaStageSections(): Promise<StageSection[]> {
+      const stages: StageSection[] = [];
+      for (const projectGid of deps.fieldMap.salesTasks.sourceProjects) {
+        const path = `/projects/${projectGid}/sections`;
+        let offset: string | undefined;
+        do {
+          const page = SectionPage.parse(
+            await asana.call('GET', path, { limit: 100, offset, opt_fields: OPT_FIELDS.section.join(',') }),
+          );
+          for (const item of page.data) {
+            const mapped = mapSection({ ...SCHEMAS.section.parse(item), project: { gid: projectGid } }, deps.fieldMap);
+            if (mapped.kind === 'section' && mapped.state === 'present') {
+              stages.push({ gid: mapped.gid, name: mapped.name, projectGid });
+            }
+          }
+          offset = page.next_page?.offset;
+        } while (offset);
+      }
+      return stages;
     },
 
     /** Deletes a webhook; one Asana already deleted counts as done. */

@@ -20,9 +20,9 @@ import {
 import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
 import { contentHash, FINGERPRINT, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
-import type { AttioWriteReceipt, ProvisionAttioResult } from '../workflows/definitions';
+import type { AttioWriteReceipt, ProvisionAttioResult, ProvisioningPlan, StageSection } from '../workflows/definitions';
 import { createSyncHistoryActivities, syncStateValues } from './attio-sync-history';
-import { provisionAttioFor } from './provision-attio';
+import { planProvisioning, provisionAttioFor, readAttioForProvisioning } from './provision-attio';
 
 export interface AttioActivityDependencies {
   attio: AttioClient;
@@ -387,9 +387,16 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       });
     },
 
-    /** Creates the objects, attributes, list and stages the field map needs; idempotent. */
-    async provisionAttio(): Promise<ProvisionAttioResult> {
-      return provisionAttioFor(attio, fieldMap);
+    /** What provisioning would create, change or conflict with; reads only (`provision --dry-run`). */
+    async planAttioProvisioning(input: { stages?: StageSection[] } = {}): Promise<ProvisioningPlan> {
+      return planProvisioning(fieldMap, await readAttioForProvisioning(attio, fieldMap), input.stages ?? []);
+    },
+
+    /** Creates the objects, attributes, list and stages the scope needs, only if nothing conflicts; idempotent. */
+    async provisionAttio(input: { stages?: StageSection[] } = {}): Promise<ProvisionAttioResult> {
+      return provisionAttioFor(attio, fieldMap, input.stages ?? [], (section) =>
+        ensureStage(section.gid, section.name, section.projectGid),
+      );
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from '../workflows/definitions';
 import {
   checkConnectionsNow,
+  planProvisioningNow,
   provisionAttioNow,
   reconcileNow,
   resyncNow,
@@ -27,12 +28,14 @@ import {
   watchResource,
 } from '../client/operations';
 import { installReconcileSchedules } from '../client/schedules';
+import { formatProvisioningPlan } from '../activities/provision-attio';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
 commands:
   check                                   check the Asana and Attio credentials through the workers
-  provision                               create the Attio objects, attributes and list the field map needs
+  provision [--dry-run]                   create the Attio objects, attributes, list and stages the scope needs
+                                          (--dry-run: print the plan as a diff, write nothing)
   watch <gid> --workspace <gid> [--type project|workspace|team|portfolio]
                                           create and keep a webhook on an Asana resource (and, for a project, its
                                           reconciliation schedules)
@@ -64,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       'section-tasks': { type: 'string' },
       stale: { type: 'boolean' },
       full: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -86,6 +90,11 @@ async function main(argv: string[]): Promise<number> {
         return result.ok ? 0 : 1;
       }
       case 'provision': {
+        if (values['dry-run']) {
+          const plan = await planProvisioningNow(client, queue);
+          console.log(formatProvisioningPlan(plan));
+          return plan.conflicts.length ? 1 : 0;
+        }
         const { created } = await provisionAttioNow(client, queue);
         console.log(created.length ? `created:\n  ${created.join('\n  ')}` : 'Attio already had everything');
         return 0;

@@ -33,12 +33,23 @@ export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUE
   });
 }
 
+/** Provisions Attio for the scope; refuses, writing nothing, when the plan has any conflict (all are listed). */
 export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof provisionAttio>('provisionAttio', {
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
-    args: [],
+    args: [{}],
   });
+}
+
+/** The provisioning plan (`provision --dry-run`): what exists, what would be created or changed, every conflict. */
+export async function planProvisioningNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  const { plan } = await client.workflow.execute<typeof provisionAttio>('provisionAttio', {
+    taskQueue,
+    workflowId: `provision-attio-dry-run-${randomUUID()}`,
+    args: [{ dryRun: true }],
+  });
+  return plan;
 }
 
 /**
