@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
+import { webhookFiltersFor } from '../mapping/scope';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
 import type {
   backfill,
@@ -53,6 +54,24 @@ export async function planProvisioningNow(client: Client, taskQueue = TASK_QUEUE
 }
 
 /**
+ * Starts (or finds) the watch workflow of a resource without waiting for its webhook. A workspace, team or portfolio
+ * gets the filters Asana requires for it unless the input brings its own (mapping/scope.ts `webhookFiltersFor`).
+ */
+export async function startWatch(client: Client, input: WatchAsanaResourceInput, taskQueue: string = TASK_QUEUES.sync) {
+  const filters = input.filters ?? webhookFiltersFor(input.resourceType);
+  return client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
+    taskQueue,
+    workflowId: webhookWorkflowId(input.resourceGid),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [{ ...input, ...(filters ? { filters } : {}) }],
+    typedSearchAttributes: [
+      { key: AsanaGid, value: input.resourceGid },
+      { key: AsanaResourceType, value: input.resourceType },
+    ],
+  });
+}
+
+/**
  * Starts watching a resource: its watch workflow creates the webhook (with the handshake) and keeps it healthy.
  * Watching a resource already watched changes nothing. Resolves once the webhook is registered and active.
  */
@@ -61,16 +80,7 @@ export async function watchResource(
   input: WatchAsanaResourceInput,
   options: { timeoutMs?: number; taskQueue?: string } = {},
 ) {
-  const handle = await client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
-    taskQueue: options.taskQueue ?? TASK_QUEUES.sync,
-    workflowId: webhookWorkflowId(input.resourceGid),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [input],
-    typedSearchAttributes: [
-      { key: AsanaGid, value: input.resourceGid },
-      { key: AsanaResourceType, value: input.resourceType },
-    ],
-  });
+  const handle = await startWatch(client, input, options.taskQueue);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     // A query fails until a worker has run the workflow's first task; keep asking until the deadline.

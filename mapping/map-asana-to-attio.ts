@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { AttioValues } from '../attio/client';
 import type { AsanaCustomFieldValue, AsanaProject, AsanaSection, AsanaTask } from './asana-resources';
-import type { CustomFieldMapping, Scope } from './scope';
+import { type CustomFieldMapping, type Scope, watchesProjectForTasks } from './scope';
 
 /** Tombstone attributes on records and entries: a deletion in Asana is recorded, never a hard delete in Attio. */
 export const TOMBSTONE = { flag: 'deleted_in_asana', at: 'deleted_in_asana_at' } as const;
@@ -62,7 +62,15 @@ export const SALES_TASK_ENTRY_ATTRIBUTES = {
 } as const;
 
 export type MappedResource =
-  | { kind: 'project'; gid: string; hash: string; state: 'present'; values: AttioValues }
+  | {
+      kind: 'project';
+      gid: string;
+      hash: string;
+      state: 'present';
+      values: AttioValues;
+      /** Reported through a watched team or workspace: give it a project webhook for its tasks (not hashed). */
+      watchForTasks?: { workspaceGid: string };
+    }
   | { kind: 'project'; gid: string; hash: string; state: 'deleted' }
   /** Not covered by the scope's `projects.coverage`: nothing is written. */
   | { kind: 'project'; gid: string; hash: string; state: 'out-of-scope' }
@@ -161,7 +169,7 @@ export function mapProject(project: AsanaProject, map: Scope): MappedResource {
       values: { asana_gid: [project.gid], archived: [true] },
     });
   }
-  return withHash({
+  const mapped = withHash({
     kind: 'project' as const,
     gid: project.gid,
     state: 'present' as const,
@@ -182,6 +190,8 @@ export function mapProject(project: AsanaProject, map: Scope): MappedResource {
       ...customFieldValues(project.custom_fields, map.projects.customFields),
     },
   });
+  const workspaceGid = project.workspace?.gid;
+  return workspaceGid && watchesProjectForTasks(map, project) ? { ...mapped, watchForTasks: { workspaceGid } } : mapped;
 }
 
 /** Whether a section of a source project is a stage (`salesTasks.stageSections`). */

@@ -196,3 +196,32 @@ export function assertTasksCanSync(scope: Scope, source = 'the scope'): void {
     );
   }
 }
+
+/**
+ * The filters a webhook on this kind of resource needs. Asana requires filters on higher-level resources (workspace,
+ * team, portfolio) and sends them no task events; their projects' events are what the sync needs there, to see
+ * projects appear, change and go (docs/asana.md §1.3). A project webhook takes everything (no filters).
+ */
+export function webhookFiltersFor(
+  resourceType: 'project' | 'workspace' | 'team' | 'portfolio',
+): { resource_type: string; action: string }[] | undefined {
+  if (resourceType === 'project') return undefined;
+  return PROJECT_COVERAGE_ACTIONS.map((action) => ({ resource_type: 'project', action }));
+}
+
+/** `added` and `changed` find new and changed projects; `deleted` and `undeleted` keep tombstones current. */
+const PROJECT_COVERAGE_ACTIONS = ['added', 'changed', 'deleted', 'undeleted'] as const;
+
+/**
+ * Whether a project reported by a watched team or workspace gets a project webhook of its own (its task events come
+ * only through one): when the scope watches its team or its workspace and covers the project.
+ */
+export function watchesProjectForTasks(
+  scope: Scope,
+  project: { team?: { gid: string } | null; workspace?: { gid: string } | null; archived?: boolean | null },
+): boolean {
+  if (project.archived) return false;
+  const inWatchedTeam = !!project.team && scope.watch.teams.includes(project.team.gid);
+  const inWatchedWorkspace = scope.watch.workspace && !!project.workspace && project.workspace.gid === scope.workspace;
+  return inWatchedTeam || inWatchedWorkspace;
+}

@@ -11,7 +11,15 @@ import {
   mapTask,
   withinBackfillHistory,
 } from '../../mapping/map-asana-to-attio';
-import { assertTasksCanSync, loadScope, parseScope, type ScopeInput, ScopeError } from '../../mapping/scope';
+import {
+  assertTasksCanSync,
+  loadScope,
+  parseScope,
+  type ScopeInput,
+  ScopeError,
+  watchesProjectForTasks,
+  webhookFiltersFor,
+} from '../../mapping/scope';
 
 const SOURCE = '1200000000000100';
 const OTHER_SOURCE = '1200000000000300';
@@ -160,5 +168,33 @@ describe('backfill history', () => {
     expect(withinBackfillHistory(task(), since)).toBe(true);
     expect(withinBackfillHistory(task({ modified_at: '2026-02-28T23:59:59.000Z' }), since)).toBe(false);
     expect(() => scope({ backfill: { history: { modifiedSince: '03/01/2026' } } })).toThrow(/YYYY-MM-DD/);
+  });
+});
+
+describe('team and workspace watches', () => {
+  test('a team or workspace webhook gets the project filters Asana requires; a project webhook none', () => {
+    const filters = webhookFiltersFor('team');
+    expect(filters).toEqual(expect.arrayContaining([{ resource_type: 'project', action: 'added' }]));
+    expect(filters).toEqual(expect.arrayContaining([{ resource_type: 'project', action: 'changed' }]));
+    expect(filters?.every((f) => f.resource_type === 'project' && !('fields' in f))).toBe(true);
+    expect(webhookFiltersFor('workspace')).toEqual(filters);
+    expect(webhookFiltersFor('project')).toBeUndefined();
+  });
+
+  test('a covered project of a watched team or workspace is watched for its tasks; others and archived ones not', () => {
+    const teamWatch = scope({ workspace: '1200000000000001', watch: { teams: ['1200000000000010'] } });
+    expect(mapProject(project(), teamWatch)).toMatchObject({ watchForTasks: { workspaceGid: '1200000000000001' } });
+    expect(mapProject(project({ team: { gid: '77' } }), teamWatch)).not.toHaveProperty('watchForTasks');
+    expect(mapProject(project({ archived: true }), teamWatch)).not.toHaveProperty('watchForTasks');
+    const workspaceWatch = scope({ workspace: '1200000000000001', watch: { workspace: true } });
+    expect(watchesProjectForTasks(workspaceWatch, project({ team: null }))).toBe(true);
+    expect(watchesProjectForTasks(scope(), project())).toBe(false);
+    // Not covered, not synced, not watched.
+    const listed = scope({
+      workspace: '1200000000000001',
+      watch: { workspace: true },
+      projects: { coverage: 'list', gids: ['5'] },
+    });
+    expect(mapProject(project(), listed)).toMatchObject({ state: 'out-of-scope' });
   });
 });
