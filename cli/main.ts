@@ -26,6 +26,7 @@ import {
   startBackfill,
   unwatchResource,
   watchResource,
+  watchScope,
 } from '../client/operations';
 import { installReconcileSchedules } from '../client/schedules';
 import { formatProvisioningPlan } from '../activities/provision-attio';
@@ -36,6 +37,7 @@ commands:
   check                                   check the Asana and Attio credentials through the workers
   provision [--dry-run]                   create the Attio objects, attributes, list and stages the scope needs
                                           (--dry-run: print the plan as a diff, write nothing)
+  watch                                   watch everything the scope's watch: lists (SCOPE_FILE)
   watch <gid> --workspace <gid> [--type project|workspace|team|portfolio]
                                           create and keep a webhook on an Asana resource (and, for a project, its
                                           reconciliation schedules)
@@ -100,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'watch': {
+        if (!gid && !values.workspace) {
+          const watched = await watchScope(client, config.scope, { taskQueue: queue });
+          for (const w of watched) console.log(`watching ${w.resourceType} ${w.resourceGid}: webhook registered`);
+          if (watched.length === 0) console.log('the scope watches nothing (SCOPE_FILE watch:)');
+          return 0;
+        }
         if (!gid || !values.workspace) throw new UsageError('watch needs a resource gid and --workspace');
         const type = values.type as 'project' | 'workspace' | 'team' | 'portfolio';
         await watchResource(

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
-import { webhookFiltersFor } from '../mapping/scope';
+import { type Scope, webhookFiltersFor } from '../mapping/scope';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
 import type {
   backfill,
@@ -96,6 +96,31 @@ export async function watchResource(
     if (Date.now() > deadline) throw new Error(`the webhook of ${input.resourceGid} was not registered in time`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Watches everything the scope's `watch` lists (its projects, teams and workspace), each with the filters it needs.
+ * Resolves once every webhook is registered and active.
+ */
+export async function watchScope(
+  client: Client,
+  scope: Scope,
+  options: { timeoutMs?: number; taskQueue?: string } = {},
+): Promise<WatchAsanaResourceInput[]> {
+  const { workspace, watch } = scope;
+  const inputs: WatchAsanaResourceInput[] = [];
+  if (!workspace && (watch.projects.length > 0 || watch.teams.length > 0 || watch.workspace)) {
+    throw new Error('the scope watches resources but names no `workspace` (the Asana workspace gid)');
+  }
+  if (workspace) {
+    const watchOf = (resourceGid: string, resourceType: WatchAsanaResourceInput['resourceType']) =>
+      inputs.push({ resourceGid, resourceType, workspaceGid: workspace });
+    for (const gid of watch.projects) watchOf(gid, 'project');
+    for (const gid of watch.teams) watchOf(gid, 'team');
+    if (watch.workspace) watchOf(workspace, 'workspace');
+  }
+  await Promise.all(inputs.map((input) => watchResource(client, input, options)));
+  return inputs;
 }
 
 /** Stops watching: the workflow deletes the webhook and forgets its secret. */

@@ -4,7 +4,7 @@
  * of its own for its task events.
  */
 import { AsanaClient } from '../../asana/client';
-import { provisionAttioNow, watchResource } from '../../client/operations';
+import { provisionAttioNow, watchScope } from '../../client/operations';
 import { webhookWorkflowId } from '../../common/workflow-ids';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
@@ -29,11 +29,9 @@ test('Asana (the stand-in) refuses a workspace webhook without filters', async (
 
 test('watching the workspace creates a webhook filtered to project events, and a new project in it gets its own', async () => {
   const { workspaceGid } = stack.scene;
-  await watchResource(
-    stack.client,
-    { resourceGid: workspaceGid, resourceType: 'workspace', workspaceGid },
-    { taskQueue: stack.queues.sync },
-  );
+  // The scope says `watch: { workspace: true }`; `watch` without a gid watches what the scope lists.
+  const watched = await watchScope(stack.client, stack.fieldMap, { taskQueue: stack.queues.sync });
+  expect(watched).toEqual([{ resourceGid: workspaceGid, resourceType: 'workspace', workspaceGid }]);
   expect(webhooksOn(workspaceGid).map((w) => w.filters)).toEqual([
     [
       { resource_type: 'project', action: 'added' },
