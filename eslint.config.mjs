@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.temporal/', 'coverage/', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'attio-app/', 'dist/', '.tools/', '.temporal/', 'coverage/', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -12,6 +12,7 @@ import { AsanaProject, AsanaSection, AsanaTask, OPT_FIELDS } from '../mapping/as
 import type { FieldMap } from '../mapping/field-map';
 import { mapDeleted, mapProject, mapSection, mapTask, type MappedResource } from '../mapping/map-asana-to-attio';
 import { type AsanaResourceRef, SYNCED_RESOURCE_TYPES, type WatchAsanaResourceInput } from '../workflows/definitions';
+import type { WebhookInspection } from '../workflows/webhook-health';
 
 export interface AsanaActivityDependencies {
   asana: AsanaClient;
@@ -47,20 +48,7 @@ const WebhookDetails = z.looseObject({
     failure_deletion_timestamp: z.string().nullish(),
   }),
 });
-/** A webhook's delivery health, as GET /webhooks/{gid} reports it (times are Asana's, ISO 8601). */
-export type WebhookInspection =
-  | { exists: false }
-  | {
-      exists: true;
-      active?: boolean | null;
-      created_at?: string | null;
-      last_success_at?: string | null;
-      last_failure_at?: string | null;
-      last_failure_content?: string | null;
-      delivery_retry_count?: number | null;
-      next_attempt_after?: string | null;
-      failure_deletion_timestamp?: string | null;
-    };
+export type { WebhookInspection };
 
 const EventsPage = z.looseObject({
   data: z.array(z.looseObject({ resource: z.looseObject({ gid: z.string(), resource_type: z.string() }) })),
@@ -73,7 +61,7 @@ const Page = z.looseObject({
   next_page: z.looseObject({ offset: z.string() }).nullish(),
 });
 
-/** The target without its `generation` query: every generation of one resource's webhook shares it. */
+/** The target without its query (generation, registration): every webhook of one resource shares it. */
 const targetBase = (target: string) => target.split('?')[0];
 
 export function createAsanaActivities(deps: AsanaActivityDependencies) {
@@ -112,6 +100,11 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
   }
 
   return {
+    /** Returns the gid of the user the Asana token belongs to. */
+    async checkAsanaConnection(): Promise<string> {
+      return (await asana.getMe()).gid;
+    },
+
     /**
      * Fetches the current state of an Asana resource with exactly the fields the mapping needs, and maps it to the
      * Attio write. A resource Asana no longer has (404) maps to its tombstone.
@@ -139,19 +132,25 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
 
     /**
      * Creates the webhook of a watched resource. Asana performs the handshake with our receiver while this request
-     * is in flight. With `replaceStale`, webhooks left at this resource's target by an earlier watch are deleted
-     * first, since Asana refuses a duplicate resource+target with 403.
+     * is in flight; the target carries the registration's single-use token, so the receiver echoes only handshakes
+     * of this registration. With `replaceStale`, webhooks left at this resource's target by an earlier watch or an
+     * attempt whose answer never arrived are deleted first (all but `keepWebhookGid`, the one being replaced).
+     * Returns the secret of the 201 body, the only one the workflow trusts.
      */
     async createAsanaWebhook(input: {
       resourceGid: string;
       workspaceGid: string;
       generation: number;
+      registration: string;
       filters?: WatchAsanaResourceInput['filters'];
       replaceStale: boolean;
+      keepWebhookGid?: string;
     }): Promise<{ webhookGid: string; secret: string }> {
-      const target = webhookTargetUrl(deps.receiverPublicUrl, input.resourceGid, input.generation);
+      const target = webhookTargetUrl(deps.receiverPublicUrl, input.resourceGid, input.generation, input.registration);
       if (input.replaceStale) {
-        for (const stale of await webhooksAt(input.workspaceGid, input.resourceGid, target)) await deleteWebhook(stale);
+        for (const stale of await webhooksAt(input.workspaceGid, input.resourceGid, target)) {
+          if (stale !== input.keepWebhookGid) await deleteWebhook(stale);
+        }
       }
       const body = await asana.call('POST', '/webhooks', undefined, {
         data: { resource: input.resourceGid, target, ...(input.filters ? { filters: input.filters } : {}) },
@@ -184,21 +183,23 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
 
     /**
      * Reads the resource's Events API stream from `sync` (up to `maxPages` pages of 100). Returns the distinct synced
-     * resources changed since, and the token to use next. A missing or expired token (412, tokens live at most 24 h)
-     * returns `expired: true` with a fresh token: the events in between are lost and need a reconciliation.
+     * resources changed since, the token to use next, and whether more events wait beyond `maxPages`. A missing or
+     * expired token (412, tokens live at most 24 h) returns `expired: true` with a fresh token: the events in between
+     * are lost and need a reconciliation.
      */
     async readAsanaEvents(input: {
       resourceGid: string;
       sync?: string;
       maxPages?: number;
-    }): Promise<{ expired: boolean; sync: string; refs: AsanaResourceRef[] }> {
+    }): Promise<{ expired: boolean; sync: string; refs: AsanaResourceRef[]; hasMore: boolean }> {
       const refs = new Map<string, AsanaResourceRef>();
       let sync = input.sync;
+      let hasMore = false;
       for (let page = 0; page < (input.maxPages ?? 50); page += 1) {
         const response = await asana.send('GET', '/events', { resource: input.resourceGid, ...(sync ? { sync } : {}) });
         if (response.status === 412) {
           const fresh = z.looseObject({ sync: z.string() }).parse(response.body).sync;
-          return { expired: true, sync: fresh, refs: [] };
+          return { expired: true, sync: fresh, refs: [], hasMore: false };
         }
         if (response.status !== 200) throw asanaFailure(response, 'GET /events');
         const events = EventsPage.parse(response.body);
@@ -208,9 +209,10 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
             refs.set(`${type}:${event.resource.gid}`, { gid: event.resource.gid, resource_type: type });
         }
         sync = events.sync;
-        if (!events.has_more) break;
+        hasMore = events.has_more ?? false;
+        if (!hasMore) break;
       }
-      return { expired: false, sync: sync!, refs: [...refs.values()] };
+      return { expired: false, sync: sync!, refs: [...refs.values()], hasMore };
     },
 
     /**

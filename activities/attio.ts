@@ -5,19 +5,23 @@
  * attribute, Sales Task entries are asserted by their parent record. Each written record and entry carries the
  * content hash of what was written (`sync_fingerprint`), so a workflow without memory of its last write (a new run)
  * can still skip a write whose content Attio already holds, at the cost of a read instead of a write.
+ *
+ * This file decides what to write; the requests, their shapes and their failures are attio/client.ts.
  */
-import { z } from 'zod';
-import type { AttioClient } from '../attio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  type AttioClient,
+  type AttioEntry,
+  type AttioRecord,
+  type AttioTarget,
+  type AttioValues,
+  firstPlainValue,
+} from '../attio/client';
 import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
-import {
-  type AttioValues,
-  contentHash,
-  FINGERPRINT,
-  type MappedResource,
-  TOMBSTONE,
-} from '../mapping/map-asana-to-attio';
+import { contentHash, FINGERPRINT, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
+import type { AttioWriteReceipt, ProvisionAttioResult } from '../workflows/definitions';
+import { createSyncHistoryActivities, syncStateValues } from './attio-sync-history';
 import { provisionAttioFor } from './provision-attio';
 
 export interface AttioActivityDependencies {
@@ -25,138 +29,72 @@ export interface AttioActivityDependencies {
   fieldMap: FieldMap;
 }
 
-/** What a write did, kept by the sync workflow so the next write can skip what is unchanged. */
-export interface AttioWriteReceipt {
-  /** Content hash of the mapped resource that was written (or found already in Attio). */
-  hash: string;
-  /** Write requests made (0 when Attio already held this content). */
-  writes: number;
-  summary: string;
-  /** The record written: the project or section record, or a task's parent record. */
-  recordId?: string;
-  /** Hash of a task's parent-record values, to skip rewriting an unchanged parent. */
-  recordHash?: string;
-  entryId?: string;
-  /** The stage (status) a task's section maps to. */
-  stage?: { sectionGid: string; name: string; statusId: string };
-}
-
-const RecordData = z.looseObject({
-  id: z.looseObject({ record_id: z.string() }),
-  values: z.record(z.string(), z.array(z.looseObject({}))).default({}),
-});
-const EntryData = z.looseObject({
-  id: z.looseObject({ entry_id: z.string(), list_id: z.string().optional() }),
-  parent_record_id: z.string().optional(),
-  entry_values: z.record(z.string(), z.array(z.looseObject({}))).default({}),
-});
-const StatusData = z.looseObject({
-  id: z.looseObject({ status_id: z.string() }),
-  title: z.string(),
-  is_archived: z.boolean().optional(),
-});
-
-type Record_ = z.infer<typeof RecordData>;
-type Entry = z.infer<typeof EntryData>;
-
-/** The plain value of a text/checkbox/number attribute from Attio's value objects (the active one is listed). */
-function plain(values: Record<string, Record<string, unknown>[]>, slug: string): unknown {
-  const value = values[slug]?.[0];
-  return value ? value.value : undefined;
-}
-
 const nowIso = () => new Date().toISOString();
+
+const isAttioFailure = (error: unknown, ...types: string[]) =>
+  error instanceof ApplicationFailure && types.includes(error.type ?? '');
 
 export function createAttioActivities(deps: AttioActivityDependencies) {
   const { attio, fieldMap } = deps;
   const list = fieldMap.salesTasks.list;
   const stageAttribute = fieldMap.salesTasks.stageAttribute;
+  const parentObject = fieldMap.salesTasks.parentObject;
+  const sectionsObject = fieldMap.sections.object;
+  const history = createSyncHistoryActivities(deps);
 
-  /** Select options known to exist, per attribute: a cache of Attio's state, refreshed on a miss. */
+  /** Select option titles known to exist, per attribute: a cache of Attio's state, refreshed on a miss. */
   const knownOptions = new Map<string, Set<string>>();
 
   /**
    * Asana enum options map to Attio select options by title. Attio refuses an unknown title (400 value_not_found,
-   * docs/attio.md §4), so options a value needs are created first.
+   * docs/attio.md §4), so options a value needs are created first. Returns the writes it took.
    */
   async function ensureSelectOptions(
-    target: 'objects' | 'lists',
+    target: AttioTarget,
     identifier: string,
     mappings: CustomFieldMapping[],
     values: AttioValues,
-  ) {
+  ): Promise<number> {
     let writes = 0;
     for (const mapping of mappings.filter((m) => m.type === 'select')) {
       const title = values[mapping.attio]?.[0];
       if (typeof title !== 'string') continue;
-      const path = `/v2/${target}/${identifier}/attributes/${mapping.attio}/options`;
-      let known = knownOptions.get(path);
+      const key = `${target}/${identifier}/${mapping.attio}`;
+      let known = knownOptions.get(key);
       if (!known?.has(title)) {
-        const body = await attio.call('GET', path, { show_archived: true });
-        known = new Set(
-          z
-            .object({ data: z.array(z.looseObject({ title: z.string() })) })
-            .parse(body)
-            .data.map((o) => o.title),
-        );
-        knownOptions.set(path, known);
+        const options = await attio.listSelectOptions(target, identifier, mapping.attio, true);
+        known = new Set(options.map((option) => option.title));
+        knownOptions.set(key, known);
       }
       if (known.has(title)) continue;
       try {
-        await attio.call('POST', path, undefined, { data: { title } });
+        await attio.createSelectOption(target, identifier, mapping.attio, title);
         writes += 1;
       } catch (error) {
-        if (!(error instanceof ApplicationFailure && error.type === ATTIO_ERRORS.conflict)) throw error;
+        // Another write created the same option a moment ago.
+        if (!isAttioFailure(error, ATTIO_ERRORS.conflict)) throw error;
       }
       known.add(title);
     }
     return writes;
   }
 
-  async function findRecord(object: string, asanaGid: string): Promise<Record_ | undefined> {
-    const body = await attio.call('POST', `/v2/objects/${object}/records/query`, undefined, {
-      filter: { asana_gid: asanaGid },
-      limit: 1,
-    });
-    return z.object({ data: z.array(RecordData) }).parse(body).data[0];
-  }
+  const findRecord = async (object: string, asanaGid: string): Promise<AttioRecord | undefined> =>
+    (await attio.queryRecords(object, { filter: { asana_gid: asanaGid }, limit: 1 }))[0];
 
-  async function assertRecord(object: string, values: AttioValues): Promise<Record_> {
-    const body = await attio.call(
-      'PUT',
-      `/v2/objects/${object}/records`,
-      { matching_attribute: 'asana_gid' },
-      {
-        data: { values },
-      },
-    );
-    return z.object({ data: RecordData }).parse(body).data;
-  }
+  const assertRecord = (object: string, values: AttioValues) => attio.assertRecord(object, 'asana_gid', values);
 
-  /** The Sales Task entry whose parent is this record, if any (a record's entries, then that entry's values). */
-  async function entryOf(parentObject: string, recordId: string): Promise<Entry | undefined> {
-    const body = await attio.call('GET', `/v2/objects/${parentObject}/records/${recordId}/entries`, { limit: 100 });
-    const memberships = z
-      .object({ data: z.array(z.looseObject({ list_api_slug: z.string(), entry_id: z.string() })) })
-      .parse(body).data;
-    const membership = memberships.find((m) => m.list_api_slug === list);
-    if (!membership) return undefined;
-    const entry = await attio.call('GET', `/v2/lists/${list}/entries/${membership.entry_id}`);
-    return z.object({ data: EntryData }).parse(entry).data;
-  }
+  const assertEntry = (recordId: string, values: AttioValues) =>
+    attio.assertListEntry(list, parentObject, recordId, values);
 
-  async function assertEntry(parentObject: string, recordId: string, values: AttioValues): Promise<Entry> {
-    const body = await attio.call('PUT', `/v2/lists/${list}/entries`, undefined, {
-      data: { parent_record_id: recordId, parent_object: parentObject, entry_values: values },
-    });
-    return z.object({ data: EntryData }).parse(body).data;
-  }
+  /** The id of the Sales Task entry whose parent is this task record, if it has one. */
+  const entryIdOf = async (recordId: string): Promise<string | undefined> =>
+    (await attio.listRecordEntries(parentObject, recordId)).find((m) => m.list_api_slug === list)?.entry_id;
 
-  async function statuses(): Promise<z.infer<typeof StatusData>[]> {
-    const body = await attio.call('GET', `/v2/lists/${list}/attributes/${stageAttribute}/statuses`, {
-      show_archived: false,
-    });
-    return z.object({ data: z.array(StatusData) }).parse(body).data;
+  /** The Sales Task entry whose parent is this task record, with its values, if it has one. */
+  async function entryOf(recordId: string): Promise<AttioEntry | undefined> {
+    const entryId = await entryIdOf(recordId);
+    return entryId === undefined ? undefined : attio.getListEntry(list, entryId);
   }
 
   /**
@@ -164,40 +102,19 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
    * object, so a rename in Asana renames the stage instead of adding one. Returns its id and the writes it took.
    */
   async function ensureStage(sectionGid: string, name: string, projectGid?: string) {
-    const sectionsObject = fieldMap.sections.object;
     const tracked = await findRecord(sectionsObject, sectionGid);
-    const trackedStatusId = tracked ? plain(tracked.values, 'stage_status_id') : undefined;
-    let writes = 0;
+    const trackedStatusId = tracked && firstPlainValue(tracked.values, 'stage_status_id');
     let statusId: string;
+    let writes = 0;
     if (typeof trackedStatusId === 'string') {
-      statusId = trackedStatusId;
-      if (plain(tracked!.values, 'name') !== name) {
-        await attio.call('PATCH', `/v2/lists/${list}/attributes/${stageAttribute}/statuses/${statusId}`, undefined, {
-          data: { title: name },
-        });
-        writes += 1;
-      } else {
-        return { statusId, writes };
-      }
+      if (firstPlainValue(tracked!.values, 'name') === name) return { statusId: trackedStatusId, writes };
+      statusId = (await attio.renameStatus('lists', list, stageAttribute, trackedStatusId, name)).id.status_id;
+      writes += 1;
     } else {
-      const existing = (await statuses()).find((s) => s.title === name && !s.is_archived);
-      if (existing) {
-        statusId = existing.id.status_id;
-      } else {
-        try {
-          const body = await attio.call('POST', `/v2/lists/${list}/attributes/${stageAttribute}/statuses`, undefined, {
-            data: { title: name },
-          });
-          statusId = z.object({ data: StatusData }).parse(body).data.id.status_id;
-          writes += 1;
-        } catch (error) {
-          // Another write created the same stage a moment ago (tasks of a new section sync in parallel).
-          if (!(error instanceof ApplicationFailure && error.type === ATTIO_ERRORS.conflict)) throw error;
-          const created = (await statuses()).find((s) => s.title === name && !s.is_archived);
-          if (!created) throw error;
-          statusId = created.id.status_id;
-        }
-      }
+      // A stage of this name that no section tracks yet is reused (unarchived if need be), or created.
+      const ensured = await attio.ensureStatus('lists', list, stageAttribute, name);
+      statusId = ensured.value.id.status_id;
+      if (ensured.created) writes += 1;
     }
     await assertRecord(sectionsObject, {
       asana_gid: [sectionGid],
@@ -206,63 +123,57 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       stage_status_id: [statusId],
       [TOMBSTONE.flag]: [false],
       [TOMBSTONE.at]: [],
+      ...syncStateValues('synced', nowIso()),
     });
     return { statusId, writes: writes + 1 };
   }
 
   /** Attio People for the addresses (created only if the field map says so), as record references. */
-  async function peopleFor(emails: string[]): Promise<{ refs: unknown[]; writes: number }> {
+  async function peopleFor(emails: string[]): Promise<{ refs: unknown[]; ids: string[]; writes: number }> {
     const refs: unknown[] = [];
+    const ids: string[] = [];
     let writes = 0;
     for (const email of emails) {
-      const found = z.object({ data: z.array(RecordData) }).parse(
-        await attio.call('POST', '/v2/objects/people/records/query', undefined, {
-          filter: { email_addresses: email },
-          limit: 1,
-        }),
-      ).data[0];
+      const [found] = await attio.queryRecords('people', { filter: { email_addresses: email }, limit: 1 });
       let recordId = found?.id.record_id;
       if (!recordId && fieldMap.people.createMissing) {
-        const body = await attio.call(
-          'PUT',
-          '/v2/objects/people/records',
-          { matching_attribute: 'email_addresses' },
-          {
-            data: { values: { email_addresses: [email] } },
-          },
-        );
-        recordId = z.object({ data: RecordData }).parse(body).data.id.record_id;
+        recordId = (await attio.assertRecord('people', 'email_addresses', { email_addresses: [email] })).id.record_id;
         writes += 1;
       }
-      if (recordId) refs.push({ target_object: 'people', target_record_id: recordId });
+      if (recordId) {
+        refs.push({ target_object: 'people', target_record_id: recordId });
+        ids.push(recordId);
+      }
     }
-    return { refs, writes };
+    return { refs, ids, writes };
   }
 
   async function writeTask(
     mapped: Extract<MappedResource, { kind: 'task' }>,
     previous: AttioWriteReceipt | undefined,
     force: boolean,
+    linkedPeople: string[] | undefined,
   ): Promise<AttioWriteReceipt> {
-    const parentObject = fieldMap.salesTasks.parentObject;
     if (mapped.state !== 'present') {
       const record = await findRecord(parentObject, mapped.gid);
-      const entry = record && (await entryOf(parentObject, record.id.record_id));
-      if (!record || !entry) {
+      const entryId = record && (await entryIdOf(record.id.record_id));
+      if (!record || !entryId) {
         return {
           hash: mapped.hash,
           writes: 0,
           summary: `task ${mapped.state} in Asana; no Sales Task entry to tombstone`,
         };
       }
-      const tombstoned = await assertEntry(parentObject, record.id.record_id, {
+      const tombstoned = await assertEntry(record.id.record_id, {
         [TOMBSTONE.flag]: [true],
         [TOMBSTONE.at]: [nowIso()],
         [FINGERPRINT]: [mapped.hash],
+        ...syncStateValues('tombstoned', nowIso()),
       });
+      await history.noteTombstone({ object: parentObject, recordId: record.id.record_id, what: 'task' });
       return {
         hash: mapped.hash,
-        writes: 1,
+        writes: 2,
         summary: `task ${mapped.state} in Asana; Sales Task entry tombstoned`,
         recordId: record.id.record_id,
         entryId: tombstoned.id.entry_id,
@@ -275,9 +186,9 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     if (!recordId && !previous && !force) {
       // A new run: if Attio already holds exactly this content, there is nothing to write.
       const record = await findRecord(parentObject, mapped.gid);
-      if (record && plain(record.values, FINGERPRINT) === recordHash) recordId = record.id.record_id;
-      const entry = recordId ? await entryOf(parentObject, recordId) : undefined;
-      if (entry && plain(entry.entry_values, FINGERPRINT) === mapped.hash) {
+      if (record && firstPlainValue(record.values, FINGERPRINT) === recordHash) recordId = record.id.record_id;
+      const entry = recordId ? await entryOf(recordId) : undefined;
+      if (entry && firstPlainValue(entry.entry_values, FINGERPRINT) === mapped.hash) {
         return {
           hash: mapped.hash,
           writes: 0,
@@ -310,14 +221,26 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       ...mapped.entryValues,
       [stageAttribute]: mapped.stage && stage ? [{ status: stage.statusId }] : [],
       [FINGERPRINT]: [mapped.hash],
+      ...syncStateValues('synced', nowIso()),
     };
+    let people: string[] | undefined;
     if (fieldMap.people.enabled) {
-      const people = await peopleFor(mapped.emails);
-      values[fieldMap.people.attribute] = people.refs;
-      writes += people.writes;
+      const found = await peopleFor(mapped.emails);
+      values[fieldMap.people.attribute] = found.refs;
+      writes += found.writes;
+      people = found.ids;
     }
-    const entry = await assertEntry(parentObject, recordId, values);
+    const entry = await assertEntry(recordId, values);
     writes += 1;
+    const before = linkedPeople;
+    if (people && before && (people.length !== before.length || people.some((id) => !before.includes(id)))) {
+      await history.notePeopleRelinked({
+        recordId,
+        added: people.filter((id) => !before.includes(id)),
+        removed: before.filter((id) => !people.includes(id)),
+      });
+      writes += 1;
+    }
     return {
       hash: mapped.hash,
       writes,
@@ -326,6 +249,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       recordHash,
       entryId: entry.id.entry_id,
       ...(stage ? { stage } : {}),
+      ...(people ? { people } : {}),
     };
   }
 
@@ -344,20 +268,26 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
           [TOMBSTONE.flag]: [true],
           [TOMBSTONE.at]: [nowIso()],
           [FINGERPRINT]: [mapped.hash],
+          ...syncStateValues('tombstoned', nowIso()),
         });
+        await history.noteTombstone({ object, recordId: existing.id.record_id, what: 'project' });
         return {
           hash: mapped.hash,
-          writes: 1,
+          writes: 2,
           summary: 'project deleted in Asana; record tombstoned',
           recordId: existing.id.record_id,
         };
       }
-      if (!force && existing && plain(existing.values, FINGERPRINT) === mapped.hash) {
+      if (!force && existing && firstPlainValue(existing.values, FINGERPRINT) === mapped.hash) {
         return { hash: mapped.hash, writes: 0, summary: 'Attio already up to date', recordId: existing.id.record_id };
       }
     }
     const optionWrites = await ensureSelectOptions('objects', object, fieldMap.projects.customFields, mapped.values);
-    const record = await assertRecord(object, { ...mapped.values, [FINGERPRINT]: [mapped.hash] });
+    const record = await assertRecord(object, {
+      ...mapped.values,
+      [FINGERPRINT]: [mapped.hash],
+      ...syncStateValues('synced', nowIso()),
+    });
     return {
       hash: mapped.hash,
       writes: 1 + optionWrites,
@@ -371,15 +301,17 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       return { hash: mapped.hash, writes: 0, summary: 'section outside the Sales Tasks project; not a stage' };
     }
     if (mapped.state === 'deleted') {
-      const existing = await findRecord(fieldMap.sections.object, mapped.gid);
+      const existing = await findRecord(sectionsObject, mapped.gid);
       if (!existing) return { hash: mapped.hash, writes: 0, summary: 'section deleted in Asana; it was no stage' };
-      await assertRecord(fieldMap.sections.object, {
+      await assertRecord(sectionsObject, {
         asana_gid: [mapped.gid],
         [TOMBSTONE.flag]: [true],
         [TOMBSTONE.at]: [nowIso()],
+        ...syncStateValues('tombstoned', nowIso()),
       });
+      await history.noteTombstone({ object: sectionsObject, recordId: existing.id.record_id, what: 'section' });
       // The stage stays: entries may still be in it until their tasks move.
-      return { hash: mapped.hash, writes: 1, summary: 'section deleted in Asana; stage kept, section tombstoned' };
+      return { hash: mapped.hash, writes: 2, summary: 'section deleted in Asana; stage kept, section tombstoned' };
     }
     const ensured = await ensureStage(mapped.gid, mapped.name, mapped.projectGid);
     return {
@@ -391,18 +323,29 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
   }
 
   return {
+    // Sync history is Attio writes too, so it runs on the Attio queue under the same budget.
+    ...history,
+    /** Returns the id of the Attio workspace the token belongs to. */
+    async checkAttioConnection(): Promise<string> {
+      const self = await attio.getSelf();
+      if (!self.active) throw new Error('Attio says this token is not active');
+      return self.workspace_id ?? 'unknown workspace';
+    },
+
     /** Writes one mapped Asana resource to Attio, skipping what `previous` shows is already there. */
     async writeAsanaResourceToAttio(input: {
       mapped: MappedResource;
       previous?: AttioWriteReceipt;
       /** Write even if Attio's fingerprint says it holds this content (resync). */
       force?: boolean;
+      /** The People the last write linked to this task (its receipt's `people`), to notice a relink. */
+      linkedPeople?: string[];
     }): Promise<AttioWriteReceipt> {
-      const { mapped, previous, force = false } = input;
+      const { mapped, previous, force = false, linkedPeople = previous?.people } = input;
       const write = (receipt: AttioWriteReceipt | undefined) => {
         switch (mapped.kind) {
           case 'task':
-            return writeTask(mapped, receipt, force);
+            return writeTask(mapped, receipt, force, linkedPeople);
           case 'project':
             return writeProject(mapped, receipt, force);
           case 'section':
@@ -417,8 +360,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
         // more from scratch before calling it a failure.
         const stale =
           (previous !== undefined || knownOptions.size > 0) &&
-          error instanceof ApplicationFailure &&
-          (error.type === ATTIO_ERRORS.validation || error.type === ATTIO_ERRORS.notFound);
+          isAttioFailure(error, ATTIO_ERRORS.validation, ATTIO_ERRORS.notFound);
         if (!stale) throw error;
         knownOptions.clear();
         return write(undefined);
@@ -430,46 +372,27 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
      * the gids, the entries give what was last written. Paged by 500, Attio's default query page.
      */
     async readAttioSalesTasks(): Promise<{ gid: string; fingerprint?: string; tombstoned: boolean }[]> {
-      const PAGE = 500;
       const gidOf = new Map<string, string>();
-      for (let offset = 0; ; offset += PAGE) {
-        const body = await attio.call(
-          'POST',
-          `/v2/objects/${fieldMap.salesTasks.parentObject}/records/query`,
-          undefined,
-          {
-            limit: PAGE,
-            offset,
-          },
-        );
-        const records = z.object({ data: z.array(RecordData) }).parse(body).data;
-        for (const record of records) {
-          const gid = plain(record.values, 'asana_gid');
-          if (typeof gid === 'string') gidOf.set(record.id.record_id, gid);
-        }
-        if (records.length < PAGE) break;
+      for (const record of await attio.queryAllRecords(parentObject)) {
+        const gid = firstPlainValue(record.values, 'asana_gid');
+        if (typeof gid === 'string') gidOf.set(record.id.record_id, gid);
       }
-      const tasks: { gid: string; fingerprint?: string; tombstoned: boolean }[] = [];
-      for (let offset = 0; ; offset += PAGE) {
-        const body = await attio.call('POST', `/v2/lists/${list}/entries/query`, undefined, { limit: PAGE, offset });
-        const entries = z.object({ data: z.array(EntryData) }).parse(body).data;
-        for (const entry of entries) {
-          const gid = entry.parent_record_id ? gidOf.get(entry.parent_record_id) : undefined;
-          if (!gid) continue;
-          const fingerprint = plain(entry.entry_values, FINGERPRINT);
-          tasks.push({
+      return (await attio.queryAllListEntries(list)).flatMap((entry) => {
+        const gid = gidOf.get(entry.parent_record_id);
+        if (!gid) return [];
+        const fingerprint = firstPlainValue(entry.entry_values, FINGERPRINT);
+        return [
+          {
             gid,
             ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
-            tombstoned: plain(entry.entry_values, TOMBSTONE.flag) === true,
-          });
-        }
-        if (entries.length < PAGE) break;
-      }
-      return tasks;
+            tombstoned: firstPlainValue(entry.entry_values, TOMBSTONE.flag) === true,
+          },
+        ];
+      });
     },
 
     /** Creates the objects, attributes, list and stages the field map needs; idempotent. */
-    async provisionAttio(): Promise<{ created: string[] }> {
+    async provisionAttio(): Promise<ProvisionAttioResult> {
       return provisionAttioFor(attio, fieldMap);
     },
   };

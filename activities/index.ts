@@ -1,39 +1,34 @@
 /**
- * Every activity, built over its dependencies so workflows import only the type and undici/pino never enter the
- * workflow bundle. Each activity names its remote effect. Asana activities run on the `asana` task queue and Attio
- * activities on the `attio` queue, activities that only talk to Temporal on the workflow queue itself
- * (workers/create-workers.ts registers all of them on every queue; the workflow picks the queue).
+ * The activities of each task queue, each built by its own factory over its dependencies, so workflows import only
+ * their types and undici/pino never enter the workflow bundle (temporalio/samples-typescript
+ * `worker-specific-task-queues`):
+ *
+ * - `asana` queue: createAsanaActivities (activities/asana.ts), under Asana's requests-per-minute budget;
+ * - `attio` queue: createAttioActivities (activities/attio.ts), under Attio's writes-per-second budget;
+ * - the workflow queue itself: createTemporalActivities (activities/temporal.ts), which spend neither.
+ *
+ * workers/create-workers.ts registers each factory's activities on its queue only, and workflows/activity-queues.ts
+ * types each queue's proxy with that factory's return type, so an activity called on the wrong queue does not compile.
  */
-import type { AsanaClient } from '../asana/client';
-import type { AttioClient } from '../attio/client';
-import type { FieldMap } from '../mapping/field-map';
-import { createAsanaActivities } from './asana';
-import { createAttioActivities } from './attio';
+import { type AsanaActivityDependencies, createAsanaActivities } from './asana';
+import { type AttioActivityDependencies, createAttioActivities } from './attio';
 import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
 
-export interface ActivityDependencies extends TemporalActivityDependencies {
-  asana: AsanaClient;
-  attio: AttioClient;
-  fieldMap: FieldMap;
-  /** The receiver's public base URL, for webhook targets. */
-  receiverPublicUrl: string;
+export type AsanaActivities = ReturnType<typeof createAsanaActivities>;
+export type AttioActivities = ReturnType<typeof createAttioActivities>;
+export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
+
+/** The activities each task queue's worker registers, by queue (common/task-queues.ts). */
+export interface QueueActivities {
+  sync: TemporalActivities;
+  asana: AsanaActivities;
+  attio: AttioActivities;
 }
 
-export const createActivities = (deps: ActivityDependencies) => ({
-  ...createAsanaActivities(deps),
-  ...createAttioActivities(deps),
-  ...createTemporalActivities(deps),
+export type ActivityDependencies = AsanaActivityDependencies & AttioActivityDependencies & TemporalActivityDependencies;
 
-  /** Returns the gid of the user the Asana token belongs to. */
-  async checkAsanaConnection(): Promise<string> {
-    return (await deps.asana.getMe()).gid;
-  },
-  /** Returns the id of the Attio workspace the token belongs to. */
-  async checkAttioConnection(): Promise<string> {
-    const self = await deps.attio.getSelf();
-    if (!self.active) throw new Error('Attio says this token is not active');
-    return self.workspace_id ?? 'unknown workspace';
-  },
+export const createQueueActivities = (deps: ActivityDependencies): QueueActivities => ({
+  sync: createTemporalActivities(deps),
+  asana: createAsanaActivities(deps),
+  attio: createAttioActivities(deps),
 });
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -6,6 +6,7 @@
  */
 import type { AttioAttributeType, AttioClient, AttributeSpec } from '../attio/client';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
+import { SYNC_ATTRIBUTES, SYNC_STATUSES } from './attio-sync-history';
 import {
   FINGERPRINT,
   PROJECT_ATTRIBUTES,
@@ -13,6 +14,7 @@ import {
   SECTION_ATTRIBUTES,
   TASK_RECORD_ATTRIBUTES,
 } from '../mapping/map-asana-to-attio';
+import type { ProvisionAttioResult } from '../workflows/definitions';
 
 const titleOf = (slug: string) =>
   slug
@@ -34,7 +36,14 @@ const customFieldSpecs = (mappings: CustomFieldMapping[]): AttributeSpec[] =>
 
 const fingerprint: AttributeSpec = { api_slug: FINGERPRINT, title: 'Asana sync fingerprint', type: 'text' };
 
-export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Promise<{ created: string[] }> {
+/** The sync history people read on a record (activities/attio-sync-history.ts). */
+const syncHistory: AttributeSpec[] = [
+  { api_slug: SYNC_ATTRIBUTES.status, title: 'Asana sync status', type: 'select' },
+  { api_slug: SYNC_ATTRIBUTES.syncedAt, title: 'Asana last synced at', type: 'timestamp' },
+  { api_slug: SYNC_ATTRIBUTES.error, title: 'Asana last sync error', type: 'text' },
+];
+
+export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Promise<ProvisionAttioResult> {
   const created: string[] = [];
   const note = (what: string, ensured: { created: boolean }) => ensured.created && created.push(what);
   const ensureAttributes = async (target: 'objects' | 'lists', identifier: string, specs: AttributeSpec[]) => {
@@ -42,6 +51,15 @@ export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Prom
       note(
         `attribute ${identifier}.${spec.api_slug}`,
         await attio.ensureAttribute(target, identifier, { description: 'Written by asana-attio-sync', ...spec }),
+      );
+    }
+  };
+  const ensureSyncHistory = async (target: 'objects' | 'lists', identifier: string) => {
+    await ensureAttributes(target, identifier, syncHistory);
+    for (const title of SYNC_STATUSES) {
+      note(
+        `option ${identifier}.${SYNC_ATTRIBUTES.status}.${title}`,
+        await attio.ensureSelectOption(target, identifier, SYNC_ATTRIBUTES.status, title),
       );
     }
   };
@@ -60,6 +78,7 @@ export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Prom
     ...customFieldSpecs(projects.customFields),
     fingerprint,
   ]);
+  await ensureSyncHistory('objects', projects.object);
 
   note(
     `object ${sections.object}`,
@@ -70,6 +89,7 @@ export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Prom
     }),
   );
   await ensureAttributes('objects', sections.object, fromTypes(SECTION_ATTRIBUTES));
+  await ensureSyncHistory('objects', sections.object);
 
   note(
     `object ${salesTasks.parentObject}`,
@@ -106,5 +126,7 @@ export async function provisionAttioFor(attio: AttioClient, map: FieldMap): Prom
     ...customFieldSpecs(salesTasks.customFields),
     fingerprint,
   ]);
+  // A task's sync state is on its Sales Task entry: the entry is what every task sync writes.
+  await ensureSyncHistory('lists', salesTasks.list);
   return { created };
 }

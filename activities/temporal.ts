@@ -6,19 +6,21 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
-import { syncWorkflowId } from '../common/workflow-ids';
 import {
-  type AsanaChange,
-  type AsanaResourceRef,
-  asanaChangedSignal,
-  type SyncAsanaResourceInput,
-} from '../workflows/definitions';
+  DEFAULT_SCHEDULE_SETTINGS,
+  installReconcileSchedules,
+  removeReconcileSchedules,
+  type ScheduleSettings,
+} from '../client/schedules';
+import { signalAsanaChange, type SyncTimings } from '../common/signal-asana-change';
+import type { AsanaChange, AsanaResourceRef } from '../workflows/definitions';
 
 export interface TemporalActivityDependencies {
   client: Client;
   /** Debounce settings for the sync workflows this starts. */
-  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+  sync?: SyncTimings;
+  /** How often the reconciliation schedules of a watched project run. @default DEFAULT_SCHEDULE_SETTINGS */
+  schedules?: Omit<ScheduleSettings, 'taskQueue'>;
 }
 
 export function createTemporalActivities(deps: TemporalActivityDependencies) {
@@ -35,24 +37,26 @@ export function createTemporalActivities(deps: TemporalActivityDependencies) {
       // Small batches in parallel: fast, without flooding the frontend.
       for (let i = 0; i < input.refs.length; i += 20) {
         await Promise.all(
-          input.refs.slice(i, i + 20).map((ref) =>
-            deps.client.workflow.signalWithStart('syncAsanaResource', {
-              workflowId: syncWorkflowId(ref),
-              taskQueue: input.taskQueue,
-              args: [{ resource: ref, ...deps.sync } satisfies SyncAsanaResourceInput],
-              signal: asanaChangedSignal,
-              signalArgs: [change],
-              typedSearchAttributes: [
-                { key: AsanaGid, value: ref.gid },
-                { key: AsanaResourceType, value: ref.resource_type },
-              ],
-            }),
-          ),
+          input.refs
+            .slice(i, i + 20)
+            .map((ref) => signalAsanaChange(deps.client, ref, change, { taskQueue: input.taskQueue, sync: deps.sync })),
         );
         done += Math.min(20, input.refs.length - i);
         heartbeat(done);
       }
       return done;
+    },
+
+    /** Installs or updates a watched project's reconciliation schedules (idempotent). Returns their ids. */
+    async installReconcileSchedules(input: { projectGid: string; taskQueue: string }): Promise<string[]> {
+      const settings = { ...DEFAULT_SCHEDULE_SETTINGS, ...deps.schedules, taskQueue: input.taskQueue };
+      const installed = await installReconcileSchedules(deps.client, [input.projectGid], settings);
+      return installed.map((schedule) => schedule.scheduleId);
+    },
+
+    /** Deletes an unwatched project's reconciliation schedules. */
+    async removeReconcileSchedules(input: { projectGid: string }): Promise<string[]> {
+      return removeReconcileSchedules(deps.client, input.projectGid);
     },
   };
 }

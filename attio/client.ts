@@ -128,6 +128,13 @@ export type AttioRecordEntry = z.infer<typeof AttioRecordEntry>;
  * items are Attio input values (docs/attio.md §4): `"text"`, `3`, `true`, `"2024-01-31"`, an option or status
  * title, `{ target_object, target_record_id }`, …
  */
+export const AttioNote = z.looseObject({
+  id: z.looseObject({ note_id: z.string() }),
+  parent_record_id: z.string(),
+  title: z.string(),
+});
+export type AttioNote = z.infer<typeof AttioNote>;
+
 export type AttioValues = Record<string, unknown[]>;
 
 export type AttioTarget = 'objects' | 'lists';
@@ -409,6 +416,12 @@ export class AttioClient {
     );
   }
 
+  /** Adds a select option; 409 slug_conflict when the attribute already has one with this title. */
+  async createSelectOption(target: AttioTarget, identifier: string, attribute: string, title: string) {
+    const url = path(target, identifier, 'attributes', attribute, 'options');
+    return (await this.request(data(AttioSelectOption), 'POST', url, undefined, { data: { title } })).data;
+  }
+
   /** Renames a select option (by id or title); 409 slug_conflict when another option has the title. */
   async renameSelectOption(target: AttioTarget, identifier: string, attribute: string, option: string, title: string) {
     const url = path(target, identifier, 'attributes', attribute, 'options', option);
@@ -580,6 +593,27 @@ export class AttioClient {
 
   async queryAllListEntries(list: string, query: Omit<AttioQuery, 'offset'> = {}): Promise<AttioEntry[]> {
     return this.pages((offset, limit) => this.queryListEntries(list, { ...query, limit, offset }), query.limit);
+  }
+
+  // ---- notes ----------------------------------------------------------------------------------------------------
+
+  /** Adds a note to a record (SPEC POST /v2/notes); notes cannot be updated, only deleted. */
+  async createNote(note: {
+    parentObject: string;
+    parentRecordId: string;
+    title: string;
+    markdown: string;
+  }): Promise<AttioNote> {
+    const body = {
+      data: {
+        parent_object: note.parentObject,
+        parent_record_id: note.parentRecordId,
+        title: note.title,
+        format: 'markdown',
+        content: note.markdown,
+      },
+    };
+    return (await this.request(data(AttioNote), 'POST', '/v2/notes', undefined, body)).data;
   }
 
   private async pages<T>(page: (offset: number, limit: number) => Promise<T[]>, limit = 500): Promise<T[]> {

@@ -28,7 +28,7 @@ import { taskQueuesFor } from '../common/task-queues';
 import { syncWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
 import type { MappedResource } from '../mapping/map-asana-to-attio';
 import { createReceiverApp } from '../receiver/app';
-import { listen } from '../receiver/server';
+import { listen } from '../common/listen';
 import { TemporalWebhookSecrets } from '../receiver/webhook-secrets';
 import { installRuntimeLogging } from '../workers/runtime-logging';
 import { workflowsPath } from '../workers/workflows-path';

@@ -3,14 +3,20 @@
  * with the same configuration as the service; every command starts or queries a Temporal workflow.
  */
 import { parseArgs } from 'node:util';
+import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor } from '../common/logger';
 import { taskQueuesOf } from '../common/task-queues';
 import { connectClient } from '../common/temporal-connection';
-import { codecServerOrigins, startCodecServer } from './codec-server';
+import { codecServerOrigins, startCodecServer } from '../common/codec-server';
 import { webhookWorkflowId } from '../common/workflow-ids';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backfillProgressQuery, type ResyncInput, webhookStatusQuery } from '../workflows/definitions';
+import {
+  backfillProgressQuery,
+  type ResyncInput,
+  type WebhookHealth,
+  webhookStatusQuery,
+} from '../workflows/definitions';
 import {
   checkConnectionsNow,
   provisionAttioNow,
@@ -19,8 +25,8 @@ import {
   startBackfill,
   unwatchResource,
   watchResource,
-} from './operations';
-import { installReconcileSchedules } from './schedules';
+} from '../client/operations';
+import { installReconcileSchedules } from '../client/schedules';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
@@ -28,9 +34,11 @@ commands:
   check                                   check the Asana and Attio credentials through the workers
   provision                               create the Attio objects, attributes and list the field map needs
   watch <gid> --workspace <gid> [--type project|workspace|team|portfolio]
-                                          create and keep a webhook on an Asana resource
+                                          create and keep a webhook on an Asana resource (and, for a project, its
+                                          reconciliation schedules)
   unwatch <gid>                           delete the webhook of a watched resource
-  status <gid>                            show a watched resource's webhook state (never its secret)
+  status <gid>                            show a watched resource's webhook, health and schedules (never its secret);
+                                          exits 1 while the watch retries a failure or needs an operator
   backfill (--workspace <gid> | --team <gid> | --project <gid> …)
                                           copy a workspace or projects into Attio; prints progress
   reconcile <projectGid> [--full]         reconcile one project now (incremental, or --full verification)
@@ -101,9 +109,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         if (!gid) throw new UsageError('status needs a resource gid');
-        const status = await client.workflow.getHandle(webhookWorkflowId(gid)).query(webhookStatusQuery);
-        console.log(JSON.stringify(status, null, 2));
-        return 0;
+        return await printWatchStatus(client, gid);
       }
       case 'backfill': {
         if (!values.workspace && !values.project && !values.team) {
@@ -156,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
         if ('resources' in input && input.resources.length === 0)
           throw new UsageError('resync needs something to resync');
         if ('stale' in input && input.projectGids.length === 0) throw new UsageError('resync --stale needs --project');
-        const result = await resyncNow(client, input, queue);
+        const result = await resyncNow(client, { ...input, requestedBy: { source: 'cli' } }, queue);
         console.log(`resync sent ${result.signalled} resources through their sync workflows`);
         return 0;
       }
@@ -178,7 +184,50 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs the codec server until SIGINT/SIGTERM (cli/codec-server.ts). */
+/** Health values that mean the watch is retrying or waiting for an operator: `status` exits 1 on them. */
+const TROUBLED: readonly (WebhookHealth | undefined)[] = [
+  'recreate-failed',
+  'check-failed',
+  'repair-failed',
+  'needs-attention',
+];
+
+/** A watched resource's webhook, health (with its reason) and reconciliation schedules, never its secret. */
+async function printWatchStatus(client: Client, resourceGid: string): Promise<number> {
+  const handle = client.workflow.getHandle(webhookWorkflowId(resourceGid));
+  const [status, description] = await Promise.all([handle.query(webhookStatusQuery), handle.describe()]);
+  const line = (label: string, value: string | number | undefined) => {
+    if (value !== undefined && value !== '') console.log(`${`${label}:`.padEnd(14)}${value}`);
+  };
+  line('workflow', `${handle.workflowId} (${description.status.name})`);
+  line(
+    'webhook',
+    status.webhookGid ? `${status.webhookGid} (generation ${status.generation}, ${status.status})` : status.status,
+  );
+  line('health', status.healthReason ? `${status.health} (${status.healthReason})` : status.health);
+  line('failing since', status.failingSince);
+  line('pending', status.pendingRecreation && `re-creation: ${status.pendingRecreation}`);
+  line('last check', status.lastCheckAt);
+  line('next check', status.nextStepAt);
+  line('last delivery', status.lastDeliveryAt);
+  line('heartbeat', status.lastHeartbeatAt);
+  line('re-created', status.recreations);
+  line('last repair', status.lastRepair);
+  for (const scheduleId of status.schedules ?? []) {
+    const next = await client.schedule
+      .getHandle(scheduleId)
+      .describe()
+      .then(
+        (schedule) => `next run ${schedule.info.nextActionTimes[0]?.toISOString() ?? 'none'}`,
+        (error: unknown) => (error instanceof ScheduleNotFoundError ? 'MISSING' : `unknown (${String(error)})`),
+      );
+    line('schedule', `${scheduleId}: ${next}`);
+  }
+  if (!status.schedules?.length) line('schedules', 'none installed by the watch');
+  return TROUBLED.includes(status.health) ? 1 : 0;
+}
+
+/** Runs the codec server until SIGINT/SIGTERM (common/codec-server.ts). */
 async function serveCodec(config: Config): Promise<number> {
   const logger = createLoggerFor(config);
   const server = await startCodecServer(config, logger);

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { SYNC_DEFAULTS } from '../workflows/definitions';
 
 interface Variable<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -101,16 +102,24 @@ export const variables = {
     'JSON file mapping Asana fields to Attio (docs/field-map.example.json). Unset: the defaults of mapping/field-map.ts.',
   ),
   SYNC_QUIET_PERIOD_MS: variable(
-    milliseconds(2000),
+    milliseconds(SYNC_DEFAULTS.quietPeriodMs),
     'A resource is synced once no change arrived for this long (debounce quiet period).',
   ),
   SYNC_MAX_DELAY_MS: variable(
-    milliseconds(30000),
+    milliseconds(SYNC_DEFAULTS.maxDelayMs),
     'Longest a change waits for its sync while changes keep arriving (debounce maximum delay).',
   ),
   SYNC_IDLE_TIMEOUT_MS: variable(
-    z.coerce.number().int().min(0).default(300000),
+    z.coerce.number().int().min(0).default(SYNC_DEFAULTS.idleTimeoutMs),
     'A sync workflow completes after this long without changes; the next change starts a new one. 0 ends it right after its sync.',
+  ),
+
+  SYNC_TOUCH_UNCHANGED: variable(
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    'true: a sync that finds Asana’s content unchanged still moves asana_last_synced_at in Attio (one write per such sync).',
   ),
 
   RECONCILE_EVERY_MINUTES: variable(

@@ -42,7 +42,7 @@ export interface DevServerOptions {
   namespace?: string;
   /** Turns the Web UI off (tests). @default false */
   headless?: boolean;
-  /** Codec server the Web UI decodes payloads with (cli/codec-server.ts). */
+  /** Codec server the Web UI decodes payloads with (common/codec-server.ts). */
   uiCodecEndpoint?: string;
   /** Names of the variables that set the ports, for the "port in use" message. */
   portVariables?: { port: string; uiPort: string };

@@ -6,10 +6,9 @@
  * Attio values are always arrays (the assert body's `values` schema in attio_openapi.json); `[]` clears a value.
  */
 import { createHash } from 'node:crypto';
+import type { AttioValues } from '../attio/client';
 import type { AsanaCustomFieldValue, AsanaProject, AsanaSection, AsanaTask } from './asana-resources';
 import type { CustomFieldMapping, FieldMap } from './field-map';
-
-export type AttioValues = Record<string, unknown[]>;
 
 /** Tombstone attributes on records and entries: a deletion in Asana is recorded, never a hard delete in Attio. */
 export const TOMBSTONE = { flag: 'deleted_in_asana', at: 'deleted_in_asana_at' } as const;

@@ -6,7 +6,7 @@ import { loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor } from '../common/logger';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createReceiverAppFor } from './app';
-import { listen } from './server';
+import { listen } from '../common/listen';
 
 async function main(): Promise<void> {
   loadDotEnv();

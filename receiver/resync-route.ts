@@ -1,29 +1,47 @@
 /**
- * POST /resync — starts a resync workflow from outside Temporal, for an Attio App SDK record action or bulk record
- * action (a server function calling out with the shared secret from its workspace connection; docs/attio.md
- * §11). `Authorization: Bearer <RESYNC_API_TOKEN>`, compared in constant time. The body is a ResyncInput
- * (workflows/definitions.ts). The workflow id is derived from the body, so a double click starts one resync.
+ * POST /resync — starts a resync workflow from outside Temporal: the Attio app's record and bulk record actions (a
+ * server function posting the Attio record ids with the shared secret of its workspace connection; attio-app/ and
+ * docs/attio.md §11), the CLI, or any script. `Authorization: Bearer <RESYNC_API_TOKEN>`, compared in constant time.
+ * The body is a ResyncInput (workflows/definitions.ts). Attio record ids are mapped to Asana gids by the workflow
+ * (through the records' `asana_gid`), not here, so the answer never waits on Attio: it comes as soon as Temporal has
+ * recorded the workflow, within `startTimeoutMs` or as a 503. The workflow id is derived from the body, so a double
+ * click starts one resync. Each caller (by IP) gets a bounded number of requests a minute, then 429 with Retry-After.
  * Answers 202 with the workflow id; progress and result are in the Temporal UI.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import type { Logger } from '../common/logger';
 import type { resync } from '../workflows';
 import type { ResyncInput } from '../workflows/definitions';
+import { withinDeadline } from './within-deadline';
 
 const Gid = z.string().regex(/^\d{1,30}$/, 'an Asana gid (decimal string)');
+const AttioId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Attio record id (uuid)');
+const AttioSlug = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'an Attio object api slug');
+const RequestedBy = z.strictObject({
+  source: z.enum(['attio-record-action', 'attio-bulk-record-action', 'cli', 'api']),
+  workspaceMemberId: AttioId.optional(),
+});
+/** One accepted request shape, with who asked and from where. */
+const variant = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject({ ...shape, requestedBy: RequestedBy.optional() });
+
 export const ResyncBody = z.union([
-  z.strictObject({
+  variant({
     resources: z
       .array(z.strictObject({ gid: Gid, resource_type: z.enum(['project', 'section', 'task']) }))
       .min(1)
       .max(1000),
   }),
-  z.strictObject({ projectGid: Gid }),
-  z.strictObject({ sectionGid: Gid }),
-  z.strictObject({ stale: z.literal(true), projectGids: z.array(Gid).min(1).max(100) }),
+  variant({ attio: z.strictObject({ object: AttioSlug, recordIds: z.array(AttioId).min(1).max(1000) }) }),
+  variant({ projectGid: Gid }),
+  variant({ sectionGid: Gid }),
+  variant({ stale: z.literal(true), projectGids: z.array(Gid).min(1).max(100) }),
 ]);
 
 export interface ResyncRouteOptions {
@@ -31,6 +49,10 @@ export interface ResyncRouteOptions {
   logger: Logger;
   token: string;
   taskQueue: string;
+  /** Requests one caller (IP) may make a minute; more get 429. @default 60 */
+  requestsPerMinute?: number;
+  /** Longest wait for Temporal to record the workflow before answering 503. @default 1000 */
+  startTimeoutMs?: number;
 }
 
 /** One workflow per distinct request, so a repeated request joins the running resync. */
@@ -44,7 +66,19 @@ const sameToken = (given: string, expected: string) => {
 };
 
 export function mountResyncRoute(app: Express, options: ResyncRouteOptions): void {
-  app.post('/resync', express.json({ limit: '256kb' }), async (req, res) => {
+  // Before authentication, so guessing the secret is throttled as much as using it.
+  const perCaller = rateLimit({
+    windowMs: 60_000,
+    limit: options.requestsPerMinute ?? 60,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json({ error: 'too many resync requests from this caller; retry after the Retry-After delay' });
+    },
+  });
+  const startTimeoutMs = options.startTimeoutMs ?? 1000;
+
+  app.post('/resync', perCaller, express.json({ limit: '256kb' }), async (req, res) => {
     const header = req.get('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (!token || !sameToken(token, options.token)) {
@@ -54,7 +88,9 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
     const parsed = ResyncBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({
-        error: 'body must be {resources:[{gid,resource_type}]}, {projectGid}, {sectionGid} or {stale:true,projectGids}',
+        error:
+          'body must be {resources:[{gid,resource_type}]}, {attio:{object,recordIds}}, {projectGid}, {sectionGid} or ' +
+          '{stale:true,projectGids}, each with an optional requestedBy:{source,workspaceMemberId}',
         issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
       });
       return;
@@ -62,18 +98,20 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
     const input: ResyncInput = parsed.data;
     const workflowId = resyncWorkflowId(input);
     try {
-      await options.client.workflow.start<typeof resync>('resync', {
-        workflowId,
-        taskQueue: options.taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      });
+      await withinDeadline(options.client, startTimeoutMs, () =>
+        options.client.workflow.start<typeof resync>('resync', {
+          workflowId,
+          taskQueue: options.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        }),
+      );
     } catch (error) {
       options.logger.error({ err: error }, 'could not start resync');
-      res.status(503).json({ error: 'could not start the resync; retry later' });
+      res.status(503).json({ error: 'could not queue the resync; retry later' });
       return;
     }
-    options.logger.info({ workflowId }, 'resync started');
+    options.logger.info({ workflowId, source: input.requestedBy?.source }, 'resync started');
     res.status(202).json({ workflowId });
   });
 }

@@ -4,8 +4,8 @@
  * edit tasks and narrates each change as it lands in Attio, with its latency.
  */
 import type { Client } from '@temporalio/client';
-import { provisionAttioNow, startBackfill, watchResource } from '../cli/operations';
-import { installReconcileSchedules } from '../cli/schedules';
+import { provisionAttioNow, startBackfill, watchResource } from '../client/operations';
+import { installReconcileSchedules } from '../client/schedules';
 import type { Config } from '../common/config';
 import { taskQueuesOf } from '../common/task-queues';
 import type { Logger } from '../common/logger';

@@ -19,11 +19,11 @@ import { taskQueuesOf } from '../common/task-queues';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { ensureTemporalCli, startSupervisedDevServer } from '../common/temporal-dev-server';
 import { createReceiverAppFor } from '../receiver/app';
-import { listen } from '../receiver/server';
+import { listen } from '../common/listen';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
-import { checkConnectionsNow } from '../cli/operations';
-import { startCodecServer } from '../cli/codec-server';
+import { checkConnectionsNow } from '../client/operations';
+import { startCodecServer } from '../common/codec-server';
 import { type Demo, runDemo } from './demo';
 
 type Closer = { name: string; close: () => Promise<void> };
@@ -126,7 +126,7 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     logger.info({ address: config.env.TEMPORAL_ADDRESS }, 'using the existing Temporal cluster at TEMPORAL_ADDRESS');
   } else {
     const cli = await ensureTemporalCli();
-    // The embedded UI shows payloads in clear through a codec server on 127.0.0.1 (cli/codec-server.ts).
+    // The embedded UI shows payloads in clear through a codec server on 127.0.0.1 (common/codec-server.ts).
     const codecServer = await startCodecServer(config, logger);
     shutdown.add('codec server', () => codecServer.close());
     const codecServerUrl = `http://localhost:${codecServer.port}`;

@@ -1,10 +1,11 @@
 /**
- * One Worker per task queue: workflows on `sync`, Asana activities on `asana`, Attio activities on `attio`.
+ * One Worker per task queue, each registering only its own queue's activities (activities/index.ts): workflows and
+ * the Temporal activities on `sync`, Asana activities on `asana`, Attio activities on `attio`.
  * The activity queues carry a server-side rate limit (maxTaskQueueActivitiesPerSecond), which Temporal enforces
  * across every worker polling the queue, so adding workers never exceeds Asana's or Attio's limits.
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { Activities } from '../activities';
+import type { QueueActivities } from '../activities';
 import type { Config } from '../common/config';
 import { createDataConverter } from '../common/temporal-connection';
 import { type TaskQueues, taskQueuesOf } from '../common/task-queues';
@@ -13,7 +14,7 @@ import { workflowsPath } from './workflows-path';
 export interface CreateWorkersOptions {
   config: Config;
   connection: NativeConnection;
-  activities: Activities;
+  activities: QueueActivities;
   /** A pre-built bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Overrides the task queue names (tests use unique ones; see taskQueuesFor). */
@@ -34,20 +35,20 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
     Worker.create({
       ...common,
       taskQueue: queues.sync,
-      activities,
+      activities: activities.sync,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
       maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
     }),
     Worker.create({
       ...common,
       taskQueue: queues.asana,
-      activities,
+      activities: activities.asana,
       maxTaskQueueActivitiesPerSecond: config.env.ASANA_MAX_REQUESTS_PER_SECOND,
     }),
     Worker.create({
       ...common,
       taskQueue: queues.attio,
-      activities,
+      activities: activities.attio,
       maxTaskQueueActivitiesPerSecond: config.env.ATTIO_MAX_WRITES_PER_SECOND,
     }),
   ]);

@@ -3,7 +3,7 @@
  */
 import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createQueueActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
@@ -21,12 +21,17 @@ export function createActivitiesFor(
   fieldMap: FieldMap,
   client: Client,
 ) {
-  return createActivities({
+  return createQueueActivities({
     client,
     sync: {
       quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
       maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
       idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+      touchUnchanged: config.env.SYNC_TOUCH_UNCHANGED,
+    },
+    schedules: {
+      incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,
+      fullEveryHours: config.env.FULL_RECONCILE_EVERY_HOURS,
     },
     asana: new AsanaClient({ baseUrl: config.env.ASANA_BASE_URL, token: tokens.asana }),
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),

@@ -11,7 +11,6 @@
  * flowing during a backfill.
  */
 import {
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -20,9 +19,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failureMessage } from '../common/failure-message';
 import { BackfillPages, BackfillRecords } from '../common/search-attributes';
 import { asanaActivities, attioActivities } from './activity-queues';
-import { type BackfillCursor, type BackfillInput, type BackfillProgress, backfillProgressQuery } from './definitions';
+import {
+  type BackfillCursor,
+  type BackfillInput,
+  type BackfillProgress,
+  backfillProgressQuery,
+  resourceKey,
+} from './definitions';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 /** Lower than live sync's priority, so a backfill never starves live changes on the shared, rate-limited queues. */
@@ -113,10 +119,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
             progress.writes += receipt.writes;
           } catch (error) {
             progress.errors += 1;
-            const cause = error instanceof ActivityFailure ? error.cause : error;
-            progress.lastError = `${resource.kind} ${resource.gid}: ${cause instanceof Error ? cause.message : String(cause)}`;
+            progress.lastError = `${resource.kind} ${resource.gid}: ${failureMessage(error)}`;
             log.error('backfill write failed', {
-              resource: `${resource.kind}:${resource.gid}`,
+              resource: resourceKey({ resource_type: resource.kind, gid: resource.gid }),
               error: progress.lastError,
             });
           }

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { failureMessage } from '../common/failure-message';
 import { asanaActivities, attioActivities } from './activity-queues';
 import type { CheckConnectionsInput, CheckConnectionsResult, ConnectionCheck } from './definitions';
 
@@ -24,10 +24,4 @@ export async function checkConnections(input: CheckConnectionsInput = {}): Promi
     }),
   );
   return { checks: results, ok: results.every((r) => r.ok) };
-}
-
-function failureMessage(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
-  return cause instanceof Error ? cause.message : String(cause);
 }

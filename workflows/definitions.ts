@@ -3,7 +3,6 @@
  * tests. Signal, query and update names are stored in history: never rename them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AttioWriteReceipt } from '../activities/attio';
 
 // ---------------------------------------------------------------------------------------------------------------
 // checkConnections
@@ -40,6 +39,9 @@ export interface AsanaResourceRef {
   resource_type: SyncedResourceType;
 }
 
+/** How one resource is told apart in maps, sets and logs, wherever changes to it are deduplicated: `task:1201234`. */
+export const resourceKey = (ref: { resource_type: string; gid: string }): string => `${ref.resource_type}:${ref.gid}`;
+
 /** What a delivery said about a resource. Only a hint: the workflow always re-reads the current state. */
 export interface AsanaChange {
   /** Asana's action: added, changed, removed, deleted or undeleted ("not exhaustive", so any string). */
@@ -52,14 +54,22 @@ export interface AsanaChange {
   source?: 'webhook' | 'reconcile' | 'resync' | 'backfill';
 }
 
+/** The debounce a sync workflow uses when its input names none (the service passes SYNC_* from common/config.ts). */
+export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
+
 export interface SyncAsanaResourceInput {
   resource: AsanaResourceRef;
-  /** Wait this long after the last change before syncing. @default 2000 */
+  /** Wait this long after the last change before syncing. @default SYNC_DEFAULTS.quietPeriodMs (2 s) */
   quietPeriodMs?: number;
-  /** Never delay a sync longer than this after the first unsynced change. @default 30000 */
+  /** Never delay a sync longer than this after the first unsynced change. @default SYNC_DEFAULTS.maxDelayMs (30 s) */
   maxDelayMs?: number;
-  /** Complete after this long without changes, so open workflows stay bounded. @default 300000 */
+  /**
+   * Complete after this long without changes, so open workflows stay bounded; 0 completes right after the sync.
+   * @default SYNC_DEFAULTS.idleTimeoutMs (5 min)
+   */
   idleTimeoutMs?: number;
+  /** A sync that finds the content unchanged still moves `asana_last_synced_at` (one write). @default false */
+  touchUnchanged?: boolean;
   /** Carried across continue-as-new: changes received but not yet synced. */
   pendingChanges?: number;
   /** Carried across continue-as-new: what the last Attio write wrote (its content hash and the ids it touched). */
@@ -68,17 +78,40 @@ export interface SyncAsanaResourceInput {
   syncsBefore?: number;
 }
 
+/** What a write did, kept by the sync workflow so the next write can skip what is unchanged. */
+export interface AttioWriteReceipt {
+  /** Content hash of the mapped resource that was written (or found already in Attio). */
+  hash: string;
+  /** Write requests made (0 when Attio already held this content). */
+  writes: number;
+  summary: string;
+  /** The record written: the project or section record, or a task's parent record. */
+  recordId?: string;
+  /** Hash of a task's parent-record values, to skip rewriting an unchanged parent. */
+  recordHash?: string;
+  entryId?: string;
+  /** The stage (status) a task's section maps to. */
+  stage?: { sectionGid: string; name: string; statusId: string };
+  /** The Attio People (record ids) linked to a task's entry, to notice a relink. */
+  people?: string[];
+}
+
 export interface SyncStatus {
   resource: AsanaResourceRef;
   state: 'waiting' | 'debouncing' | 'syncing' | 'idle';
+  /** Change signals received by this run (and carried into it). */
   changesReceived: number;
+  /** Syncs (fetch, then write if changed) done, counting earlier runs. */
   syncs: number;
+  /** Attio write requests this run's syncs made. */
   attioWrites: number;
+  /** This run's syncs that wrote nothing, because Attio already held the content. */
   skippedWrites: number;
   lastSyncedAt?: string;
   lastOutcome?: string;
 }
 
+/** The run's totals, as in SyncStatus. */
 export interface SyncAsanaResourceResult {
   syncs: number;
   attioWrites: number;
@@ -108,35 +141,82 @@ export interface WatchAsanaResourceInput {
 export interface WebhookHealthSettings {
   /** How often the webhook's health is checked. @default 600000 (10 min) */
   intervalMs?: number;
-  /** Re-create a webhook whose deliveries have failed this long. @default 7200000 (2 h) */
+  /** Re-create a webhook whose deliveries have failed this long (since the first failure seen). @default 7200000 (2 h) */
   failingThresholdMs?: number;
   /** Re-create a failing webhook when Asana's deletion deadline is this close. @default 21600000 (6 h) */
   deletionMarginMs?: number;
   /** Report a heartbeat missing for longer than Asana's 8 h interval plus this. @default 3600000 (1 h) */
   heartbeatGraceMs?: number;
+  /** First wait before retrying a failed registration, check or repair; doubles on each failure. @default 30000 */
+  retryInitialMs?: number;
+  /** Longest wait between retries (also how often a failure that needs a person is looked at again). @default 600000 */
+  retryMaxMs?: number;
 }
 
-export type WebhookHealth = 'registering' | 'healthy' | 'failing' | 'heartbeat-overdue' | 'recreated' | 'unwatched';
+/**
+ * - `registering`: the first webhook is being created.
+ * - `healthy`, `failing` (deliveries fail, not yet long enough to re-create), `heartbeat-overdue`.
+ * - `recreated`: a new webhook replaced a failing one; `healthy` again at the next good check.
+ * - `recreate-failed`, `check-failed`, `repair-failed`: an Asana call failed; retried with capped backoff.
+ * - `needs-attention`: a failure only a person can fix (token revoked, access lost, resource gone). Reported once
+ *   with `log.error`, looked at again every `retryMaxMs` and on the `checkHealth` signal; the watch keeps running.
+ */
+export type WebhookHealth =
+  | 'registering'
+  | 'healthy'
+  | 'failing'
+  | 'heartbeat-overdue'
+  | 'recreated'
+  | 'recreate-failed'
+  | 'check-failed'
+  | 'repair-failed'
+  | 'needs-attention'
+  | 'unwatched';
 
 /** What the watch workflow keeps about its webhook (secrets travel encrypted by the payload codec). */
 export interface WebhookState {
   /** Increases with every (re-)creation; part of the target URL so a new webhook never duplicates the old one. */
   generation: number;
   webhookGid?: string;
-  /** Current secret first; the previous one stays valid during a re-creation. */
+  /** Current secret first; the previous one stays valid during a re-creation. Only ever from a 201 of POST /webhooks. */
   secrets: string[];
   lastDeliveryAt?: string;
   lastHeartbeatAt?: string;
   /** When the current webhook was registered (ISO 8601). */
   registeredAt?: string;
-  /** Events API sync token, kept fresh by health checks, for repairing a gap (project resources). */
+  /**
+   * Events API sync token from which a gap repair replays (project resources). It only moves forward at a healthy
+   * check, to the token taken one check earlier (one interval of overlap for deliveries still under way), so it
+   * always predates any delivery that may have been lost.
+   */
   eventsSync?: string;
+  /** Our clock when `eventsSync` was taken: a reconciliation covers everything modified since, if the token expired. */
+  confirmedAt?: string;
+  /** The token taken at the latest healthy check; becomes `eventsSync` at the next healthy one. */
+  eventsSyncNext?: string;
+  eventsSyncNextAt?: string;
   health?: WebhookHealth;
+  /** Why the health is what it is, as an operator can act on it (never a secret). */
+  healthReason?: string;
+  /** Asana's time of the first failed delivery seen in the current run of failures. */
+  failingSince?: string;
+  /** Consecutive failed attempts of the current step (registration, check or repair); sets the backoff. */
+  failedAttempts?: number;
   lastCheckAt?: string;
+  /** When the next check or retry is due (our clock), unless a `checkHealth` signal comes first. */
+  nextStepAt?: string;
   /** Webhooks re-created by health checks so far. */
   recreations?: number;
+  /** Why the webhook must be replaced, while a re-creation is pending or being retried. */
+  pendingRecreation?: string;
+  /** Old webhooks still to delete (a failed delete is retried at the next check). */
+  webhooksToDelete?: string[];
+  /** A gap repair is owed (after a re-creation or a recovery) and retried until it succeeds. */
+  repairPending?: boolean;
   /** Summary of the last gap repair. */
   lastRepair?: string;
+  /** The reconciliation Schedules installed for this resource (project resources). */
+  schedules?: string[];
 }
 
 export interface HandshakeRequest {
@@ -168,11 +248,15 @@ export interface DeliveryReceived {
   events: number;
 }
 
-/** The receiver hands the X-Hook-Secret of a handshake to the workflow; rejected unless a registration is in flight. */
+/**
+ * The receiver asks whether it may echo a handshake's X-Hook-Secret: accepted only while the registration named by
+ * `generation` and `registration` is in flight. Never makes the secret trusted: only the 201 body of POST /webhooks
+ * does (docs/decisions/0007-watch-never-dies.md).
+ */
 export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
 /** The secrets a delivery's signature may be made with. */
 export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
-export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync'> {
+export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync' | 'eventsSyncNext'> {
   resourceGid: string;
   status: WebhookSecrets['status'];
 }
@@ -225,15 +309,71 @@ export interface BackfillProgress {
 export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
 
 // ---------------------------------------------------------------------------------------------------------------
+// reconcileProject: started by the reconciliation Schedules (client/schedules.ts) or an operator
+
+export const RECONCILE_DEFAULTS = {
+  /** How far back an incremental run looks when neither its input nor a previous scheduled run says. */
+  lookbackMs: 3_600_000,
+} as const;
+
+export interface ReconcileProjectInput {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  /** ISO 8601; incremental only. @default where the previous scheduled run started, else `lookbackMs` ago */
+  modifiedSince?: string;
+  /** How far back an incremental run looks when nothing else says. @default RECONCILE_DEFAULTS.lookbackMs (1 h) */
+  lookbackMs?: number;
+}
+
+/** A reconciliation's result, visible in the Temporal UI; the next scheduled run reads where this one started. */
+export interface ReconcileReport {
+  projectGid: string;
+  mode: 'incremental' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  since?: string;
+  /** Asana tasks looked at. */
+  tasksSeen: number;
+  /** Full mode: tasks Attio lacks, holds stale, or holds though Asana no longer has them in the project. */
+  missing: number;
+  stale: number;
+  orphaned: number;
+  /** Resources sent through their sync workflows. */
+  signalled: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// provisionAttio
+
+export interface ProvisionAttioResult {
+  /** What this run created in Attio (`object asana_projects`, `attribute sales_tasks.stage`, …); empty if nothing. */
+  created: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // resync
 
-/** What to resync: resources by gid, all tasks of a project or of a section, or everything reconciliation finds stale. */
-export type ResyncInput =
+/**
+ * What to resync: resources by gid, Attio records by id (the Attio app; each mapped to its Asana gid through the
+ * record's `asana_gid`), all tasks of a project or of a section, or everything reconciliation finds stale.
+ */
+export type ResyncInput = (
   | { resources: AsanaResourceRef[] }
+  | { attio: { object: string; recordIds: string[] } }
   | { projectGid: string }
   | { sectionGid: string }
-  | { stale: true; projectGids: string[] };
+  | { stale: true; projectGids: string[] }
+) & { requestedBy?: ResyncRequester };
+
+/** Who asked for a resync and from where, for the note it leaves on each Attio record. Ids only, never names. */
+export interface ResyncRequester {
+  source: 'attio-record-action' | 'attio-bulk-record-action' | 'cli' | 'api';
+  /** The Attio workspace member who clicked, as the Attio app reports it. */
+  workspaceMemberId?: string;
+}
 
 export interface ResyncResult {
   signalled: number;
+  /** Attio record ids that have no `asana_gid` (or no longer exist), so nothing was resynced for them. */
+  unmatched?: string[];
 }

@@ -7,38 +7,19 @@
  *   each Sales Task entry). Missing, stale and orphaned (in Attio, gone from the project in Asana) tasks are sent
  *   through their sync workflows, which write, update or tombstone them.
  *
- * Each run ends with a report (its result, visible in the Temporal UI), and the scheduled runs (cli/schedules.ts)
+ * Each run ends with a report (its result, visible in the Temporal UI), and the scheduled runs (client/schedules.ts)
  * read the previous run's report to know where the last one started.
  */
 import { log, workflowInfo } from '@temporalio/workflow';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
-import type { AsanaResourceRef } from './definitions';
+import {
+  type AsanaResourceRef,
+  RECONCILE_DEFAULTS,
+  type ReconcileProjectInput,
+  type ReconcileReport,
+  resourceKey,
+} from './definitions';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
-
-export interface ReconcileProjectInput {
-  projectGid: string;
-  mode: 'incremental' | 'full';
-  /** ISO 8601; incremental only. @default where the previous scheduled run started, else `lookbackMs` ago */
-  modifiedSince?: string;
-  /** How far back an incremental run looks when nothing else says. @default 3600000 (1 h) */
-  lookbackMs?: number;
-}
-
-export interface ReconcileReport {
-  projectGid: string;
-  mode: 'incremental' | 'full';
-  startedAt: string;
-  finishedAt: string;
-  since?: string;
-  /** Asana tasks looked at. */
-  tasksSeen: number;
-  /** Full mode: tasks Attio lacks, holds stale, or holds though Asana no longer has them in the project. */
-  missing: number;
-  stale: number;
-  orphaned: number;
-  /** Resources sent through their sync workflows. */
-  signalled: number;
-}
 
 export async function reconcileProject(input: ReconcileProjectInput): Promise<ReconcileReport> {
   const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY, priority: { priorityKey: 4 } });
@@ -57,7 +38,7 @@ export async function reconcileProject(input: ReconcileProjectInput): Promise<Re
     signalled: 0,
   };
   const refs = new Map<string, AsanaResourceRef>();
-  const add = (ref: AsanaResourceRef) => refs.set(`${ref.resource_type}:${ref.gid}`, ref);
+  const add = (ref: AsanaResourceRef) => refs.set(resourceKey(ref), ref);
   add({ gid: input.projectGid, resource_type: 'project' });
 
   let offset: string | undefined;
@@ -72,7 +53,7 @@ export async function reconcileProject(input: ReconcileProjectInput): Promise<Re
     const since =
       input.modifiedSince ??
       previous?.startedAt ??
-      new Date(Date.now() - (input.lookbackMs ?? 3_600_000)).toISOString();
+      new Date(Date.now() - (input.lookbackMs ?? RECONCILE_DEFAULTS.lookbackMs)).toISOString();
     report.since = since;
     do {
       const page = await asana.listAsanaPage({

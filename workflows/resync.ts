@@ -7,10 +7,10 @@
  * from the receiver's authenticated POST /resync (an Attio record action calls it).
  */
 import { executeChild, workflowInfo } from '@temporalio/workflow';
-import { asanaActivities, temporalActivities } from './activity-queues';
+import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
 import type { AsanaResourceRef, ResyncInput, ResyncResult } from './definitions';
 import { reconcileProject } from './reconcile-project';
-import { ASANA_RETRY } from './retry-policies';
+import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 export async function resync(input: ResyncInput): Promise<ResyncResult> {
   const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY });
@@ -27,6 +27,8 @@ export async function resync(input: ResyncInput): Promise<ResyncResult> {
     }
     return { signalled };
   }
+
+  if ('attio' in input) return resyncAttioRecords(input);
 
   let refs: AsanaResourceRef[];
   if ('resources' in input) {
@@ -49,5 +51,35 @@ export async function resync(input: ResyncInput): Promise<ResyncResult> {
     source: 'resync',
     taskQueue: workflowInfo().taskQueue,
   });
+  // Resources named one by one get a note saying who asked; a whole project's or section's tasks do not.
+  if ('resources' in input && input.requestedBy) {
+    await attioActivities({ startToCloseTimeout: '10m', retry: ATTIO_RETRY }).noteManualResyncOfResources({
+      resources: input.resources,
+      requestedBy: input.requestedBy,
+      workflowId: workflowInfo().workflowId,
+    });
+  }
   return { signalled };
+}
+
+/**
+ * Records chosen in Attio (the Attio app's record and bulk record actions): each is mapped to its Asana resource
+ * through its `asana_gid`, resynced like any other, and gets a note saying who asked and from where.
+ */
+async function resyncAttioRecords(input: Extract<ResyncInput, { attio: unknown }>): Promise<ResyncResult> {
+  const attio = attioActivities({ startToCloseTimeout: '1m', retry: ATTIO_RETRY });
+  const internal = temporalActivities({ startToCloseTimeout: '10m', heartbeatTimeout: '1m' });
+  const { refs, unmatched } = await attio.asanaRefsOfAttioRecords(input.attio);
+  const signalled = await internal.signalAsanaResources({
+    refs: refs.map(({ gid, resource_type }) => ({ gid, resource_type })),
+    source: 'resync',
+    taskQueue: workflowInfo().taskQueue,
+  });
+  await attio.noteManualResync({
+    object: input.attio.object,
+    recordIds: refs.map((ref) => ref.recordId),
+    requestedBy: input.requestedBy,
+    workflowId: workflowInfo().workflowId,
+  });
+  return { signalled, ...(unmatched.length ? { unmatched } : {}) };
 }

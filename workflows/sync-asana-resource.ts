@@ -10,29 +10,29 @@
  * starts a new run through signalWithStart. Long-lived runs continue as new with their unsynced count and last hash.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failureMessage } from '../common/failure-message';
 import { SyncState } from '../common/search-attributes';
 import { asanaActivities, attioActivities } from './activity-queues';
 import {
   asanaChangedSignal,
+  resourceKey,
+  SYNC_DEFAULTS,
   type SyncAsanaResourceInput,
   type SyncAsanaResourceResult,
   type SyncStatus,
   syncStatusQuery,
 } from './definitions';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
-
-export const SYNC_DEFAULTS = { quietPeriodMs: 2_000, maxDelayMs: 30_000, idleTimeoutMs: 300_000 } as const;
 
 /** Continue as new after this many syncs in one run even if the server does not suggest it (bounded history). */
 const MAX_SYNCS_PER_RUN = 200;
@@ -45,17 +45,25 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   // Live changes outrank backfill and reconciliation on the shared, rate-limited queues.
   const asana = asanaActivities({ startToCloseTimeout: '30s', retry: ASANA_RETRY, priority: { priorityKey: 2 } });
   const attio = attioActivities({ startToCloseTimeout: '60s', retry: ATTIO_RETRY, priority: { priorityKey: 2 } });
+  // Telling people in Attio about a failure is worth a few tries, never a stuck workflow.
+  const history = attioActivities({
+    startToCloseTimeout: '30s',
+    retry: { ...ATTIO_RETRY, maximumAttempts: 5 },
+    priority: { priorityKey: 2 },
+  });
 
-  let received = input.pendingChanges ?? 0;
-  let synced = 0;
+  // Changes counted since this run started (plus those carried over), and how many of them a sync has covered.
+  let changesReceived = input.pendingChanges ?? 0;
+  let changesSynced = 0;
   let lastChangeAt = Date.now();
-  let firstPendingAt: number | undefined = received > 0 ? Date.now() : undefined;
+  let firstPendingAt: number | undefined = changesReceived > 0 ? Date.now() : undefined;
   let lastReceipt = input.lastReceipt;
   let failing = false;
+  let failureShown: string | undefined;
   const status: SyncStatus = {
     resource,
     state: 'waiting',
-    changesReceived: received,
+    changesReceived,
     syncs: input.syncsBefore ?? 0,
     attioWrites: 0,
     skippedWrites: 0,
@@ -65,7 +73,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   setHandler(asanaChangedSignal, (change) => {
     // An operator's resync writes even unchanged content, to put back what someone edited in Attio.
     if (change.source === 'resync') forceWrite = true;
-    received += 1;
+    changesReceived += 1;
     status.changesReceived += 1;
     lastChangeAt = Date.now();
     firstPendingAt ??= lastChangeAt;
@@ -74,10 +82,10 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
 
   let syncsThisRun = 0;
   for (;;) {
-    if (received === synced) {
+    if (changesReceived === changesSynced) {
       status.state = 'waiting';
       // With no idle period the run ends at once, saving the idle timer (a billed action) per isolated change.
-      if (idleTimeoutMs <= 0 || !(await condition(() => received > synced, idleTimeoutMs))) break;
+      if (idleTimeoutMs <= 0 || !(await condition(() => changesReceived > changesSynced, idleTimeoutMs))) break;
     }
 
     status.state = 'debouncing';
@@ -88,18 +96,18 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
       await sleep(wakeAt - now);
     }
 
-    const target = received;
+    const changesCovered = changesReceived;
     firstPendingAt = undefined;
     status.state = 'syncing';
     await syncOnce();
-    synced = target;
+    changesSynced = changesCovered;
     syncsThisRun += 1;
 
     if (workflowInfo().continueAsNewSuggested || syncsThisRun >= MAX_SYNCS_PER_RUN) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof syncAsanaResource>({
         ...input,
-        pendingChanges: received - synced,
+        pendingChanges: changesReceived - changesSynced,
         lastReceipt,
         syncsBefore: status.syncs,
       });
@@ -112,43 +120,70 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
 
   async function syncOnce(): Promise<void> {
     try {
-      const force = forceWrite;
+      // While failing, Attio shows `failed`: the next sync writes even unchanged content, which clears it.
+      const force = forceWrite || (failing && showsHistory());
       forceWrite = false;
       const mapped = await asana.fetchAsanaResourceForAttio(resource);
       if (!force && mapped.hash === lastReceipt?.hash) {
         status.skippedWrites += 1;
         status.lastOutcome = 'unchanged: no Attio write';
+        if (input.touchUnchanged && lastReceipt) {
+          await attio.touchAttioSyncedAt({ resource, receipt: lastReceipt });
+          status.lastOutcome = 'unchanged: only the last sync time written';
+        }
       } else {
         lastReceipt = await attio.writeAsanaResourceToAttio({
           mapped,
           previous: force ? undefined : lastReceipt,
           force,
+          linkedPeople: lastReceipt?.people,
         });
+        status.attioWrites += lastReceipt.writes;
         if (lastReceipt.writes === 0) status.skippedWrites += 1;
-        else status.attioWrites += 1;
         status.lastOutcome = lastReceipt.summary;
       }
       status.lastSyncedAt = new Date().toISOString();
       if (failing) {
         failing = false;
         upsertSearchAttributes([{ key: SyncState, value: 'ok' }]);
+        if (showsHistory()) await tellAttio(() => history.noteSyncRecovered({ resource }));
+        failureShown = undefined;
       }
     } catch (error) {
       // A non-retryable failure (bad field map, revoked token, Attio validation) is reported, and the workflow keeps
       // taking changes: the next change or a resync tries again once an operator fixed the cause.
-      const cause = error instanceof ActivityFailure ? error.cause : error;
-      status.lastOutcome = `failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-      log.error('sync failed', {
-        resource: `${resource.resource_type}:${resource.gid}`,
-        type: cause instanceof ApplicationFailure ? cause.type : undefined,
-        error: status.lastOutcome,
-      });
+      status.lastOutcome = `failed: ${failureMessage(error)}`;
+      log.error('sync failed', { resource: resourceKey(resource), error: status.lastOutcome });
+      const firstFailure = !failing;
       if (!failing) {
         failing = true;
         upsertSearchAttributes([{ key: SyncState, value: 'failed' }]);
       }
+      // The record shows `failed` with the error in words; a note says so once per failing spell.
+      if (showsHistory() && failureShown !== status.lastOutcome) {
+        const inWords = failureMessage(error, { withType: false });
+        await tellAttio(() => history.recordSyncFailure({ resource, error: inWords, firstFailure }));
+        failureShown = status.lastOutcome;
+      }
     } finally {
       status.syncs += 1;
+    }
+  }
+
+  /** Runs written before sync history existed replay without its activities. */
+  function showsHistory(): boolean {
+    return patched('sync-history-in-attio');
+  }
+
+  /** Sync history is for people; if Attio will not take it now, the SyncState search attribute still tells operators. */
+  async function tellAttio(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      log.warn('could not write sync history to Attio', {
+        resource: resourceKey(resource),
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

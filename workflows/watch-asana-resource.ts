@@ -1,21 +1,20 @@
 /**
  * One long-lived workflow per watched Asana resource (`asana-webhook-<gid>`). It owns the resource's webhook:
- * creates it, keeps its secret (in workflow state, so encrypted in history by the payload codec, never in a process),
- * answers the receiver's questions about it, keeps it healthy, and deletes it when the resource is unwatched.
+ * creates it, keeps its secret (in workflow state and the encrypted memo, never in a process), keeps it healthy,
+ * installs the resource's reconciliation Schedules, and deletes both when the resource is unwatched.
  *
- * Registration: Asana's handshake reaches the receiver while our POST /webhooks is still in flight. The receiver hands
- * the X-Hook-Secret to this workflow with `recordHandshakeUpdate`, whose validator accepts it only while a webhook of
- * that generation is being registered: a handshake at any other time is refused and changes nothing.
+ * It never ends on a failure (docs/decisions/0007-watch-never-dies.md): every step (registration, check, repair) that
+ * fails is shown in the status and the `WebhookHealth` search attribute and retried with capped backoff; a failure
+ * only a person can fix is reported once with `log.error` and looked at again every `retryMaxMs` or on `checkHealth`.
+ *
+ * Registration: only the secret in the 201 body of POST /webhooks is trusted. Asana's handshake reaches the receiver
+ * while that request is in flight; the `recordHandshake` update only lets the receiver echo it, and only for the
+ * registration in flight (same generation, and the single-use random token of its target URL).
  *
  * Health: Asana retries failed deliveries for 24 h and then deletes the webhook; deliveries are at most once
- * (docs/asana.md 1.6). On every check this reads GET /webhooks/{gid}. When the webhook is gone, has failed
- * longer than `failingThresholdMs`, or Asana's deletion deadline is within `deletionMarginMs`, it registers a new one
- * (next generation, so the old and new targets differ and both secrets stay valid during the overlap), deletes the old
- * one, and repairs the gap: from the Events API with the token it keeps fresh, or, if that token expired, by a
- * reconciliation of everything modified since the last confirmed delivery.
+ * (docs/asana.md 1.6). The decisions are pure functions (webhook-health.ts); this function carries them out.
  */
 import {
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -23,7 +22,9 @@ import {
   log,
   ParentClosePolicy,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WebhookHealth as WebhookHealthAttribute } from '../common/search-attributes';
@@ -36,6 +37,7 @@ import {
   recordHandshakeUpdate,
   unwatchSignal,
   type WatchAsanaResourceInput,
+  WEBHOOK_SECRETS_MEMO,
   type WebhookHealth,
   type WebhookSecrets,
   webhookSecretsQuery,
@@ -45,46 +47,57 @@ import {
 } from './definitions';
 import { reconcileProject } from './reconcile-project';
 import { ASANA_RETRY } from './retry-policies';
+import { describeFailure, HEALTH_DEFAULTS, healthVerdict, needsAttention, retryDelayMs } from './webhook-health';
 
-export const HEALTH_DEFAULTS = {
-  intervalMs: 10 * 60 * 1000,
-  failingThresholdMs: 2 * 60 * 60 * 1000,
-  deletionMarginMs: 6 * 60 * 60 * 1000,
-  heartbeatGraceMs: 60 * 60 * 1000,
-} as const;
-
-/** Asana sends a heartbeat every 8 hours (docs/asana.md 1.6). */
-const HEARTBEAT_INTERVAL_MS = 8 * 60 * 60 * 1000;
+export { HEALTH_DEFAULTS } from './webhook-health';
 
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
 const RUN_LENGTH_MS = 24 * 60 * 60 * 1000;
 
-const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : undefined);
+type Step = 'registration' | 'check' | 'repair';
+const FAILED_HEALTH: Record<Step, WebhookHealth> = {
+  registration: 'recreate-failed',
+  check: 'check-failed',
+  repair: 'repair-failed',
+};
 
 export async function watchAsanaResource(input: WatchAsanaResourceInput): Promise<void> {
-  const health = { ...HEALTH_DEFAULTS, ...input.health };
+  const settings = { ...HEALTH_DEFAULTS, ...input.health };
   const asana = asanaActivities({
-    // Creating a webhook waits for the handshake, which Asana gives about 10 s (docs/asana.md 1.2).
+    // Creating a webhook waits for the handshake, which Asana gives about 10 s (docs/asana.md 1.2). The workflow
+    // retries on its own schedule after these attempts, so a long outage never ends it.
     startToCloseTimeout: '45s',
-    retry: { ...ASANA_RETRY, maximumAttempts: 5 },
+    retry: { ...ASANA_RETRY, maximumAttempts: 3 },
   });
-  const internal = temporalActivities({ startToCloseTimeout: '5m', heartbeatTimeout: '1m' });
+  const internal = temporalActivities({
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: '1m',
+    retry: { maximumAttempts: 3 },
+  });
+  const schedules = temporalActivities({ scheduleToCloseTimeout: '1m', retry: { maximumAttempts: 3 } });
   const state: WebhookState = input.state ?? { generation: 0, secrets: [] };
+  const isProject = input.resourceType === 'project';
   let status: WebhookSecrets['status'] = state.webhookGid ? 'active' : 'registering';
-  let registeringGeneration: number | undefined;
+  let registering: { generation: number; registration: string; answered: boolean } | undefined;
   let unwatched = false;
   let checkRequested = false;
+  let publishedSecrets: string | undefined;
 
   setHandler(
     recordHandshakeUpdate,
-    ({ secret }: HandshakeRequest) => {
-      // Current secret first; the previous one stays valid while the old webhook may still deliver.
-      state.secrets = [secret, ...state.secrets.filter((s) => s !== secret)].slice(0, 2);
+    () => {
+      // The token is single use: a second handshake for the same registration is refused.
+      if (registering) registering.answered = true;
     },
     {
-      validator: ({ generation, secret }: HandshakeRequest) => {
-        if (registeringGeneration === undefined || generation !== registeringGeneration) {
-          throw new Error(`no webhook of generation ${generation} is being registered`);
+      validator: ({ generation, registration, secret }: HandshakeRequest) => {
+        if (
+          !registering ||
+          registering.answered ||
+          generation !== registering.generation ||
+          registration !== registering.registration
+        ) {
+          throw new Error(`no registration of generation ${generation} with that token is in flight`);
         }
         if (typeof secret !== 'string' || secret.length < 16) throw new Error('the handshake secret is malformed');
       },
@@ -92,7 +105,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   );
   setHandler(webhookSecretsQuery, (): WebhookSecrets => ({ status, secrets: [...state.secrets] }));
   setHandler(webhookStatusQuery, (): WebhookStatus => {
-    const { secrets: _secrets, eventsSync: _sync, ...visible } = state;
+    const { secrets: _secrets, eventsSync: _sync, eventsSyncNext: _next, ...visible } = state;
     return { ...visible, resourceGid: input.resourceGid, status };
   });
   setHandler(deliveryReceivedSignal, (delivery: DeliveryReceived) => {
@@ -106,151 +119,307 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     checkRequested = true;
   });
 
-  if (!state.webhookGid) {
-    await register(true);
-    await refreshEventsToken();
-    setHealth('healthy');
-  }
-
+  if (!state.webhookGid) setHealth('registering');
+  publishSecrets();
   const runStartedAt = Date.now();
   while (!unwatched) {
-    await condition(() => unwatched || checkRequested, health.intervalMs);
+    const waitMs = nextStepInMs();
+    state.nextStepAt = new Date(Date.now() + waitMs).toISOString();
+    if (waitMs > 0) await condition(() => unwatched || checkRequested, waitMs);
     checkRequested = false;
     if (unwatched) break;
-    await checkHealth();
+    await step();
+    publishSecrets();
     if (workflowInfo().continueAsNewSuggested || Date.now() - runStartedAt > RUN_LENGTH_MS) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof watchAsanaResource>({ ...input, state });
     }
   }
+  await stopWatching();
 
-  status = 'unwatched';
-  setHealth('unwatched');
-  if (state.webhookGid) await asana.deleteAsanaWebhook({ webhookGid: state.webhookGid });
-  log.info('resource unwatched; webhook deleted', { resourceGid: input.resourceGid, webhookGid: state.webhookGid });
-  state.webhookGid = undefined;
-  state.secrets = [];
-  await condition(allHandlersFinished);
+  /** Now when a registration or a repair is owed, after the backoff when the last step failed. Old webhooks
+   * whose delete failed are retried at the next check. */
+  function nextStepInMs(): number {
+    if (state.health === 'needs-attention') return settings.retryMaxMs;
+    if (state.failedAttempts) return retryDelayMs(state.failedAttempts, settings);
+    const owed = !state.webhookGid || state.pendingRecreation !== undefined || state.repairPending;
+    return owed ? 0 : settings.intervalMs;
+  }
 
-  async function register(replaceStale: boolean): Promise<void> {
+  /** One round: check (unless something is owed), re-create if needed, clean up, repair. Never throws. */
+  async function step(): Promise<void> {
+    let current: Step = 'check';
+    try {
+      if (state.webhookGid && state.pendingRecreation === undefined && !state.repairPending) await check();
+      if (!state.webhookGid || state.pendingRecreation !== undefined) {
+        current = 'registration';
+        await register();
+      }
+      await deleteOldWebhooks();
+      if (state.repairPending) {
+        current = 'repair';
+        await repairGap();
+      }
+      state.failedAttempts = 0;
+    } catch (error) {
+      reportFailure(current, error);
+    }
+    await ensureSchedules();
+  }
+
+  async function check(): Promise<void> {
+    const inspection = await asana.inspectAsanaWebhook({ webhookGid: state.webhookGid! });
+    const verdict = healthVerdict(inspection, state, Date.now(), settings);
+    switch (verdict.action) {
+      case 'recreate':
+        state.failingSince = verdict.failingSince;
+        state.pendingRecreation = verdict.reason;
+        log.warn('re-creating webhook', { resourceGid: input.resourceGid, reason: verdict.reason });
+        break;
+      case 'wait':
+        // The replay point stays where deliveries were last confirmed, so a later repair covers the whole outage.
+        state.failingSince = verdict.failingSince;
+        setHealth('failing', verdict.reason);
+        break;
+      case 'confirm': {
+        const recovered = state.failingSince !== undefined;
+        state.failingSince = undefined;
+        if (recovered) {
+          log.info('webhook deliveries recovered; replaying the outage', { resourceGid: input.resourceGid });
+          state.repairPending = true;
+        } else {
+          await advanceEventsToken();
+        }
+        if (verdict.health === 'heartbeat-overdue') {
+          log.warn('webhook heartbeat overdue', {
+            resourceGid: input.resourceGid,
+            lastHeartbeatAt: state.lastHeartbeatAt,
+          });
+        }
+        setHealth(verdict.health, verdict.reason);
+      }
+    }
+    state.lastCheckAt = new Date().toISOString();
+  }
+
+  /**
+   * Registers a webhook: the first one, or a replacement next to a failing one (next generation, so both targets
+   * differ and both secrets stay valid during the overlap). Webhooks an earlier attempt left at this resource's
+   * target, whose 201 never reached us, are deleted first; the one being replaced is kept until its successor works.
+   */
+  async function register(): Promise<void> {
+    const replacing = state.webhookGid;
     state.generation += 1;
-    registeringGeneration = state.generation;
+    registering = { generation: state.generation, registration: uuid4(), answered: false };
     try {
       const created = await asana.createAsanaWebhook({
         resourceGid: input.resourceGid,
         workspaceGid: input.workspaceGid,
-        generation: state.generation,
+        generation: registering.generation,
+        registration: registering.registration,
         filters: input.filters,
-        replaceStale,
+        replaceStale: true,
+        ...(replacing ? { keepWebhookGid: replacing } : {}),
       });
-      // Asana returns the secret in the 201 body too; it is the one the handshake carried.
-      state.secrets = [created.secret, ...state.secrets.filter((s) => s !== created.secret)].slice(0, 2);
+      // The only trusted secret: Asana's own answer. The previous one stays valid while the old webhook delivers.
+      state.secrets = [created.secret, ...state.secrets.slice(0, 1).filter((s) => s !== created.secret)];
       state.webhookGid = created.webhookGid;
       state.registeredAt = new Date().toISOString();
+      state.failingSince = undefined;
       status = 'active';
+      publishSecrets();
       log.info('webhook registered', {
         resourceGid: input.resourceGid,
         webhookGid: created.webhookGid,
         generation: state.generation,
       });
+      if (replacing) {
+        state.webhooksToDelete = [...(state.webhooksToDelete ?? []), replacing];
+        state.recreations = (state.recreations ?? 0) + 1;
+        state.repairPending = true;
+        setHealth('recreated', state.pendingRecreation);
+      } else {
+        await takeFreshEventsToken();
+        setHealth('healthy');
+      }
+      state.pendingRecreation = undefined;
     } finally {
-      registeringGeneration = undefined;
+      registering = undefined;
     }
   }
 
-  async function checkHealth(): Promise<void> {
-    state.lastCheckAt = new Date().toISOString();
-    const webhookGid = state.webhookGid!;
-    const inspection = await asana.inspectAsanaWebhook({ webhookGid });
-    // Asana's own timestamps are compared with each other, so neither clock needs to agree with ours.
-    let reason: string | undefined;
-    if (!inspection.exists) {
-      reason = 'Asana deleted the webhook';
-    } else {
-      const lastFailure = ms(inspection.last_failure_at);
-      const lastSuccess = ms(inspection.last_success_at) ?? ms(inspection.created_at);
-      const failing = lastFailure !== undefined && (lastSuccess === undefined || lastFailure > lastSuccess);
-      const deletion = ms(inspection.failure_deletion_timestamp);
-      if (failing && lastSuccess !== undefined && lastFailure - lastSuccess >= health.failingThresholdMs) {
-        reason = `deliveries failing for ${Math.round((lastFailure - lastSuccess) / 60_000)} min`;
-      } else if (failing && deletion !== undefined && deletion - lastFailure <= health.deletionMarginMs) {
-        reason = 'Asana will delete the webhook soon';
-      } else if (failing) {
-        setHealth('failing');
-      }
-    }
-    if (reason) {
-      await recreate(reason, inspection.exists ? ms(inspection.last_success_at) : undefined);
-      return;
-    }
-    await refreshEventsToken();
-    const heartbeatAt = ms(state.lastHeartbeatAt) ?? ms(state.registeredAt);
-    if (heartbeatAt !== undefined && Date.now() - heartbeatAt > HEARTBEAT_INTERVAL_MS + health.heartbeatGraceMs) {
-      log.warn('webhook heartbeat overdue', { resourceGid: input.resourceGid, lastHeartbeatAt: state.lastHeartbeatAt });
-      setHealth('heartbeat-overdue');
-    } else if (state.health !== 'failing' || !inspection.exists) {
-      setHealth('healthy');
-    }
-  }
-
-  /** Registers a new webhook next to the failing one, deletes the old one, then repairs the gap. */
-  async function recreate(reason: string, lastSuccessAt: number | undefined): Promise<void> {
-    const old = state.webhookGid;
-    log.warn('re-creating webhook', { resourceGid: input.resourceGid, webhookGid: old, reason });
-    const lastConfirmed = Math.max(ms(state.lastDeliveryAt) ?? 0, lastSuccessAt ?? 0, ms(state.registeredAt) ?? 0);
-    await register(false);
-    if (old) await asana.deleteAsanaWebhook({ webhookGid: old });
-    state.recreations = (state.recreations ?? 0) + 1;
-    setHealth('recreated');
-    await repairGap(lastConfirmed);
-  }
-
-  async function repairGap(sinceMs: number): Promise<void> {
-    if (input.resourceType === 'project' && state.eventsSync) {
-      const events = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync: state.eventsSync });
-      state.eventsSync = events.sync;
-      if (!events.expired) {
-        const signalled = await internal.signalAsanaResources({
-          refs: events.refs,
-          source: 'reconcile',
-          taskQueue: workflowInfo().taskQueue,
+  async function deleteOldWebhooks(): Promise<void> {
+    for (const webhookGid of [...(state.webhooksToDelete ?? [])]) {
+      try {
+        await asana.deleteAsanaWebhook({ webhookGid });
+        state.webhooksToDelete = state.webhooksToDelete?.filter((gid) => gid !== webhookGid);
+      } catch (error) {
+        log.warn('could not delete an old webhook; retried at the next check', {
+          webhookGid,
+          error: describeFailure(error).message,
         });
-        state.lastRepair = `events API: ${signalled} resources re-synced`;
-        log.info('gap repaired from the Events API', { resourceGid: input.resourceGid, resources: signalled });
-        return;
       }
     }
-    if (input.resourceType !== 'project') {
-      state.lastRepair = 'no repair for a non-project resource: the scheduled reconciliation covers it';
-      return;
-    }
-    const report = await executeChild(reconcileProject, {
-      workflowId: `reconcile-gap-${input.resourceGid}-${state.generation}`,
-      args: [{ projectGid: input.resourceGid, modifiedSince: new Date(sinceMs).toISOString(), mode: 'incremental' }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-    state.lastRepair = `reconciliation since ${new Date(sinceMs).toISOString()}: ${report.signalled} resources re-synced`;
-    log.info('gap repaired by reconciliation', { resourceGid: input.resourceGid, resources: report.signalled });
   }
 
-  /** Keeps an Events API token no older than one check interval, so a gap can be read back (tokens die at 24 h). */
-  async function refreshEventsToken(): Promise<void> {
-    if (input.resourceType !== 'project') return;
+  /**
+   * Replays what the webhook may have missed since the last confirmed point: from the Events API, or, if that token
+   * expired (they live at most 24 h), by a reconciliation of everything modified since. Retried until it succeeds.
+   */
+  async function repairGap(): Promise<void> {
+    if (!isProject) {
+      state.lastRepair = 'no repair for a non-project resource: the scheduled reconciliation covers it';
+      state.repairPending = false;
+      return;
+    }
+    const startedAt = new Date().toISOString();
+    const since = state.confirmedAt ?? state.registeredAt ?? startedAt;
+    const refs = new Map<string, { gid: string; resource_type: 'project' | 'section' | 'task' }>();
+    let sync = state.eventsSync;
+    let expired = sync === undefined;
+    for (let round = 0; sync !== undefined && round < 20; round += 1) {
+      const events = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync, maxPages: 50 });
+      sync = events.sync;
+      if (events.expired) {
+        expired = true;
+        break;
+      }
+      for (const ref of events.refs) refs.set(`${ref.resource_type}:${ref.gid}`, ref);
+      if (!events.hasMore) break;
+    }
+    if (expired) {
+      const report = await executeChild(reconcileProject, {
+        workflowId: `reconcile-gap-${input.resourceGid}-${state.generation}-${uuid4().slice(0, 8)}`,
+        args: [{ projectGid: input.resourceGid, modifiedSince: since, mode: 'incremental' }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      state.lastRepair = `reconciliation since ${since}: ${report.signalled} resources re-synced`;
+      log.info('gap repaired by reconciliation', { resourceGid: input.resourceGid, resources: report.signalled });
+    } else {
+      const signalled = await internal.signalAsanaResources({
+        refs: [...refs.values()],
+        source: 'reconcile',
+        taskQueue: workflowInfo().taskQueue,
+      });
+      state.lastRepair = `events API since ${since}: ${signalled} resources re-synced`;
+      log.info('gap repaired from the Events API', { resourceGid: input.resourceGid, resources: signalled });
+    }
+    keepEventsToken(sync, startedAt);
+    state.repairPending = false;
+  }
+
+  /** At a healthy check: the token of the previous check becomes the replay point, and a new one is taken. */
+  async function advanceEventsToken(): Promise<void> {
+    if (!isProject) return;
     try {
       const events = await asana.readAsanaEvents({
         resourceGid: input.resourceGid,
-        sync: state.eventsSync,
+        sync: state.eventsSyncNext,
         maxPages: 20,
       });
-      // While the webhook delivers, these events reached us already; only the fresh token matters.
-      state.eventsSync = events.sync;
+      // These events reached us already by webhook; only the tokens matter.
+      if (!events.expired && state.eventsSyncNext) {
+        state.eventsSync = state.eventsSyncNext;
+        state.confirmedAt = state.eventsSyncNextAt;
+      }
+      state.eventsSyncNext = events.sync;
+      state.eventsSyncNextAt = new Date().toISOString();
     } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : error;
-      log.warn('could not refresh the Events API token', { error: String(cause) });
+      log.warn('could not advance the Events API token', { error: describeFailure(error).message });
     }
   }
 
-  function setHealth(next: WebhookHealth): void {
+  async function takeFreshEventsToken(): Promise<void> {
+    if (!isProject) return;
+    const takenAt = new Date().toISOString();
+    try {
+      const events = await asana.readAsanaEvents({ resourceGid: input.resourceGid, maxPages: 1 });
+      keepEventsToken(events.sync, takenAt);
+    } catch (error) {
+      // Without a token, a repair reconciles from the registration instead.
+      log.warn('could not take an Events API token', { error: describeFailure(error).message });
+    }
+  }
+
+  function keepEventsToken(sync: string | undefined, takenAt: string): void {
+    state.eventsSync = state.eventsSyncNext = sync;
+    state.confirmedAt = state.eventsSyncNextAt = takenAt;
+  }
+
+  /** Installs (idempotently) the resource's reconciliation Schedules; retried at the next step if it fails. */
+  async function ensureSchedules(): Promise<void> {
+    if (!isProject || state.schedules) return;
+    try {
+      state.schedules = await schedules.installReconcileSchedules({
+        projectGid: input.resourceGid,
+        taskQueue: workflowInfo().taskQueue,
+      });
+    } catch (error) {
+      log.warn('could not install the reconciliation schedules; retried at the next check', {
+        resourceGid: input.resourceGid,
+        error: describeFailure(error).message,
+      });
+    }
+  }
+
+  function reportFailure(failed: Step, error: unknown): void {
+    const failure = describeFailure(error);
+    state.failedAttempts = (state.failedAttempts ?? 0) + 1;
+    const health = needsAttention(failure.type) ? 'needs-attention' : FAILED_HEALTH[failed];
+    const retryIn = Math.round(
+      (health === 'needs-attention' ? settings.retryMaxMs : retryDelayMs(state.failedAttempts, settings)) / 1000,
+    );
+    const reason = `${failed} failed ${state.failedAttempts}× (${failure.message}); next attempt in ${retryIn} s`;
+    const details = { resourceGid: input.resourceGid, health, reason };
+    if (health === 'needs-attention' && state.health !== 'needs-attention') {
+      log.error('the webhook needs an operator: fix the cause, then signal checkHealth', details);
+    } else {
+      log.warn('webhook step failed; retrying', details);
+    }
+    setHealth(health, reason);
+  }
+
+  async function stopWatching(): Promise<void> {
+    status = 'unwatched';
+    setHealth('unwatched');
+    const webhooks = [...(state.webhooksToDelete ?? []), ...(state.webhookGid ? [state.webhookGid] : [])];
+    state.webhookGid = undefined;
+    state.secrets = [];
+    publishSecrets();
+    state.webhooksToDelete = webhooks;
+    await deleteOldWebhooks();
+    if (state.webhooksToDelete.length) {
+      log.error('unwatched, but Asana kept some webhooks: it deletes them after 24 h of refused deliveries', {
+        resourceGid: input.resourceGid,
+        webhooks: state.webhooksToDelete,
+      });
+    }
+    if (state.schedules) {
+      try {
+        await schedules.removeReconcileSchedules({ projectGid: input.resourceGid });
+        state.schedules = undefined;
+      } catch (error) {
+        log.error('unwatched, but the reconciliation schedules could not be removed', {
+          resourceGid: input.resourceGid,
+          error: describeFailure(error).message,
+        });
+      }
+    }
+    log.info('resource unwatched', { resourceGid: input.resourceGid });
+    await condition(allHandlersFinished);
+  }
+
+  /** The receiver verifies deliveries from the memo, which the server answers from `describe` without a worker. */
+  function publishSecrets(): void {
+    const secrets: WebhookSecrets = { status, secrets: [...state.secrets] };
+    const published = JSON.stringify(secrets);
+    if (published === publishedSecrets) return;
+    publishedSecrets = published;
+    upsertMemo({ [WEBHOOK_SECRETS_MEMO]: secrets });
+  }
+
+  function setHealth(next: WebhookHealth, reason?: string): void {
+    state.healthReason = reason;
     if (state.health === next) return;
     state.health = next;
     upsertSearchAttributes([{ key: WebhookHealthAttribute, value: next }]);

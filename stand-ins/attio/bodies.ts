@@ -145,3 +145,16 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   if (!result.success) throw bodyValidationError(result.error);
   return result.data;
 }
+
+/** SPEC `POST /v2/notes` requestBody: required parent, title, format and content; `created_at` may backdate. */
+export const CreateNoteBody = z.object({
+  data: z.object({
+    parent_object: z.string(),
+    parent_record_id: UUID,
+    title: z.string(),
+    format: z.enum(['plaintext', 'markdown']),
+    content: z.string(),
+    created_at: z.string().optional(),
+    meeting_id: UUID.nullable().optional(),
+  }),
+});

@@ -186,3 +186,15 @@ route('PUT', '/v2/lists/{list}/entries/{entry_id}', (ctx) =>
 route('DELETE', '/v2/lists/{list}/entries/{entry_id}', (ctx) =>
   ctx.workspace.deleteEntry(p(ctx, 'list'), p(ctx, 'entry_id')),
 );
+
+route('POST', '/v2/notes', (ctx) => ctx.workspace.createNote(ctx.body, ctx.actor));
+route('GET', '/v2/notes', (ctx) =>
+  ctx.workspace.listNotes({
+    limit: integerParam(ctx.query, 'limit'),
+    offset: integerParam(ctx.query, 'offset'),
+    parentObject: ctx.query.get('parent_object') ?? undefined,
+    parentRecordId: ctx.query.get('parent_record_id') ?? undefined,
+  }),
+);
+route('GET', '/v2/notes/{note_id}', (ctx) => ctx.workspace.getNote(p(ctx, 'note_id')));
+route('DELETE', '/v2/notes/{note_id}', (ctx) => ctx.workspace.deleteNote(p(ctx, 'note_id')));

@@ -63,6 +63,8 @@ export interface AttioStandIn {
   entriesOf(list: string, parentRecordId: string): PlainEntry[];
   /** Select options or statuses of an attribute, archived ones included. */
   choices(target: Target, identifier: string, attribute: string): { id: string; title: string; is_archived: boolean }[];
+  /** The notes on a record, oldest first: title, markdown and the plaintext derived from it. */
+  notesOn(recordId: string): ReturnType<AttioWorkspace['plainNotes']>;
   /** The successful write requests whose response was this record or entry (by record_id or entry_id). */
   writesTo(id: string): RecordedRequest[];
   /** Objects, lists and their attributes in Attio's shapes; records and entries with plain values. */
@@ -339,6 +341,7 @@ export async function startAttioStandIn(options: AttioStandInOptions = {}): Prom
     entriesOf: (list, parentRecordId) =>
       workspace.plainEntries(list).filter((e) => e.parentRecordId === parentRecordId),
     choices: (target, identifier, attribute) => workspace.choices(target, identifier, attribute),
+    notesOn: (recordId) => workspace.plainNotes(recordId),
     writesTo: (id) =>
       requests.list().filter((r) => {
         if (r.status < 200 || r.status >= 300 || requestKind(r.method, r.url.split('?')[0] ?? '') === 'read')

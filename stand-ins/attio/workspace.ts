@@ -11,6 +11,7 @@ import type { StandInClock } from '../shared/clock';
 import {
   CreateAttributeBody,
   CreateListBody,
+  CreateNoteBody,
   CreateObjectBody,
   CreateOptionBody,
   CreateStatusBody,
@@ -51,6 +52,7 @@ import {
   type SerializeContext,
   statusJson,
 } from './serialize';
+import { newNote, type NoteRow, noteJson, NOTES_LIMIT } from './notes';
 import { attioTimestamp, coerceValue, type ValueContext, valueKey } from './values';
 
 export type Target = 'objects' | 'lists';
@@ -101,6 +103,7 @@ export class AttioWorkspace {
   private readonly attributes = new Map<string, AttributeDef>();
   private readonly records = new Map<string, RecordRow>();
   private readonly entries = new Map<string, EntryRow>();
+  private readonly notes = new Map<string, NoteRow>();
   private readonly memberEmail: string;
 
   constructor(
@@ -113,7 +116,7 @@ export class AttioWorkspace {
 
   /** Back to a fresh workspace: the standard People and Companies objects with their system attributes, no data. */
   reset(): void {
-    for (const map of [this.objects, this.lists, this.attributes, this.records, this.entries]) map.clear();
+    for (const map of [this.objects, this.lists, this.attributes, this.records, this.entries, this.notes]) map.clear();
     const people = this.addObject('people', 'Person', 'People', true);
     const companies = this.addObject('companies', 'Company', 'Companies', true);
     // The system attributes the sync can touch, as a real workspace lists them (GET /v2/objects/people/attributes).
@@ -864,6 +867,8 @@ export class AttioWorkspace {
     this.records.delete(record.id);
     for (const entry of [...this.entries.values()])
       if (entry.parent_record_id === record.id) this.entries.delete(entry.id);
+    // GUESS, as for entries: a note cannot outlive the record it is on.
+    for (const note of [...this.notes.values()]) if (note.parentRecordId === record.id) this.notes.delete(note.id);
     return {};
   }
 
@@ -1048,6 +1053,75 @@ export class AttioWorkspace {
       workspace_slug: this.info.slug,
       workspace_logo_url: null,
     };
+  }
+
+  // ---- notes (SPEC /v2/notes: create, list, get, delete; no update) ------------------------------------------------
+
+  private noteBody(note: NoteRow) {
+    return noteJson(note, this.info.id, this.objectSlug(note.parentObjectId));
+  }
+
+  private note(noteId: string): NoteRow {
+    const note = this.notes.get(noteId);
+    if (!note) throw notFound(`Note with ID "${noteId}" not found.`);
+    return note;
+  }
+
+  createNote(body: unknown, actor: Actor) {
+    const { data } = parseBody(CreateNoteBody, body);
+    const object = this.object(data.parent_object);
+    this.recordIn(object, data.parent_record_id);
+    // GUESS: the stand-in has no meetings, so any meeting id is one that does not exist (SPEC: "must exist").
+    if (data.meeting_id) throw notFound(`Meeting with ID "${data.meeting_id}" not found.`);
+    const note = newNote({
+      parentObjectId: object.id,
+      parentRecordId: data.parent_record_id,
+      title: data.title,
+      format: data.format,
+      content: data.content,
+      createdAt: data.created_at ?? this.now(),
+      createdBy: actor,
+    });
+    this.notes.set(note.id, note);
+    return { data: this.noteBody(note) };
+  }
+
+  /** Newest first (GUESS: the order Attio's UI shows them; SPEC does not say). */
+  listNotes(query: { limit?: number; offset?: number; parentObject?: string; parentRecordId?: string }) {
+    const objectId = query.parentObject === undefined ? undefined : this.object(query.parentObject).id;
+    const limit = Math.min(query.limit ?? NOTES_LIMIT.default, NOTES_LIMIT.max);
+    const offset = query.offset ?? 0;
+    const notes = [...this.notes.values()]
+      .filter(
+        (n) =>
+          (objectId === undefined || n.parentObjectId === objectId) &&
+          (query.parentRecordId === undefined || n.parentRecordId === query.parentRecordId),
+      )
+      .reverse()
+      .slice(offset, offset + limit);
+    return { data: notes.map((n) => this.noteBody(n)) };
+  }
+
+  getNote(noteId: string) {
+    return { data: this.noteBody(this.note(noteId)) };
+  }
+
+  deleteNote(noteId: string) {
+    this.notes.delete(this.note(noteId).id);
+    return {};
+  }
+
+  /** The notes on a record, oldest first, for assertions. */
+  plainNotes(parentRecordId: string) {
+    return [...this.notes.values()]
+      .filter((n) => n.parentRecordId === parentRecordId)
+      .map((n) => ({
+        noteId: n.id,
+        title: n.title,
+        markdown: n.contentMarkdown,
+        plaintext: n.contentPlaintext,
+        createdAt: n.createdAt,
+      }));
   }
 
   // ---- inspection (in-process and /__control/state) -------------------------------------------------------------

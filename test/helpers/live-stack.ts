@@ -5,14 +5,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createQueueActivities } from '../../activities';
 import { AsanaClient } from '../../asana/client';
 import { AttioClient } from '../../attio/client';
 import { createLogger } from '../../common/logger';
 import type { TaskQueues } from '../../common/task-queues';
 import { type FieldMap, parseFieldMap } from '../../mapping/field-map';
 import { createReceiverApp } from '../../receiver/app';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
 import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
@@ -28,7 +28,7 @@ export interface LiveStack {
   fieldMap: FieldMap;
   client: Client;
   queues: TaskQueues;
-  receiver: RunningReceiver;
+  receiver: RunningServer;
   receiverUrl: string;
   /** Stops and starts the workers (a worker killed and replaced). */
   restartWorkers(): Promise<void>;
@@ -87,7 +87,7 @@ export async function startLiveStack(
     '127.0.0.1',
   );
   const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-  const activities = createActivities({
+  const activities = createQueueActivities({
     asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
     attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
     fieldMap,

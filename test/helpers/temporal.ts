@@ -3,14 +3,12 @@
  * workflow bundle built once per run.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Activities } from '../../activities';
 import { type Config, loadConfig } from '../../common/config';
 import { createDataConverter } from '../../common/temporal-connection';
 import { type TaskQueues, taskQueuesFor } from '../../common/task-queues';
 import { createLogger } from '../../common/logger';
-import { createWorkers, runWorkers } from '../../workers/create-workers';
 import { installRuntimeLogging } from '../../workers/runtime-logging';
 
 export function temporalTestAddress(): string {
@@ -31,6 +29,21 @@ export async function testClient(config = testConfig()): Promise<Client> {
     namespace: config.env.TEMPORAL_NAMESPACE,
     dataConverter: createDataConverter(config),
   });
+}
+
+/**
+ * Starts a workflow by its function rather than its type name, so its arguments are checked and `result()` is typed
+ * (no casts), with a unique workflow id unless the test names one (as sdk-typescript's
+ * packages/test/src/helpers-integration.ts does).
+ */
+export function startWorkflow<T extends Workflow>(
+  client: Client,
+  workflow: T,
+  options: Omit<WorkflowStartOptions<T>, 'workflowId'> & { workflowId?: string },
+) {
+  // The spread loses the conditional `args` type the caller's options were checked against; it is the same object.
+  const withId = { workflowId: `${workflow.name}-${randomUUID()}`, ...options } as WorkflowStartOptions<T>;
+  return client.workflow.start(workflow, withId);
 }
 
 /** Task queue names unique to one test, derived from its name (as the SDK's own tests do). */
@@ -56,44 +69,6 @@ function installQuietRuntime(): void {
     // Installed already for this process by an earlier test file (jest loads each file's modules afresh).
     if (!(error instanceof Error && /already been (installed|instantiated)/.test(error.message))) throw error;
   }
-}
-
-export interface TestWorkers {
-  workers: Worker[];
-  taskQueues: TaskQueues;
-  /** Runs `fn` while the workers poll, then drains them. */
-  runUntil<T>(fn: () => Promise<T>): Promise<T>;
-}
-
-export async function createTestWorkers(options: {
-  activities: Activities;
-  config?: Config;
-  taskQueues?: TaskQueues;
-}): Promise<TestWorkers & { close: () => Promise<void> }> {
-  const config = options.config ?? testConfig();
-  const taskQueues = options.taskQueues ?? uniqueTaskQueues();
-  const connection = await connectWorkerConnection();
-  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
-  const workers = await createWorkers({
-    config,
-    connection,
-    activities: options.activities,
-    taskQueues,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
-  });
-  return {
-    workers,
-    taskQueues,
-    async runUntil<T>(fn: () => Promise<T>): Promise<T> {
-      const running = runWorkers(workers);
-      try {
-        return await fn();
-      } finally {
-        await running.stop();
-      }
-    },
-    close: () => connection.close(),
-  };
 }
 
 /**

@@ -5,8 +5,8 @@
  * Asana's side is played by the watch workflow's own activity: `createAsanaWebhook` posts the handshake to the
  * receiver while it is "in flight", exactly as Asana does (the Asana stand-in's own tests cover Asana's side).
  */
-import { type AddressInfo, type Socket, createServer } from 'node:net';
-import { type Client, Connection, Client as TemporalClient, WorkflowNotFoundError } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { signDelivery } from '../../asana/webhook-signature';
 import { createLogger } from '../../common/logger';
@@ -15,11 +15,18 @@ import type { TaskQueues } from '../../common/task-queues';
 import { webhookTargetUrl } from '../../common/webhook-targets';
 import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';
 import { createReceiverApp } from '../../receiver/app';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
-import { type WatchAsanaResourceInput, webhookSecretsQuery, webhookStatusQuery } from '../../workflows/definitions';
+import {
+  type WatchAsanaResourceInput,
+  WEBHOOK_SECRETS_MEMO,
+  webhookSecretsQuery,
+  webhookStatusQuery,
+} from '../../workflows/definitions';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
+import { unreachableTemporal } from '../helpers/unreachable-temporal';
 import { waitFor } from '../helpers/wait-for';
+import { taskEvent } from '../helpers/asana-events';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const SECRET = 'a'.repeat(64);
@@ -27,7 +34,7 @@ const config = testConfig();
 
 let client: Client;
 let nativeConnection: NativeConnection;
-let receiver: RunningReceiver;
+let receiver: RunningServer;
 let baseUrl: string;
 let queues: TaskQueues;
 let workerRun: Promise<void>;
@@ -38,6 +45,10 @@ const nextGid = () => String((gidCounter += 1));
 /** What our fake Asana does during createAsanaWebhook: the handshake, then the 201's secret. */
 const handshakeSecret = SECRET;
 let handshakeAnswers: { status: number; echoed: string | null }[] = [];
+/** When set, a forger's handshake (no registration token) reaches the target while the real one is in flight. */
+let forgedDuringRegistration: { secret: string; status?: number } | undefined;
+/** A well-formed token of no registration in flight. */
+const REGISTRATION = 'test-registration-0123456789';
 
 beforeAll(async () => {
   client = await testClient(config);
@@ -60,15 +71,37 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
 
   nativeConnection = await connectWorkerConnection();
+  ({ workers, run: workerRun } = await startWorkers(queues));
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.shutdown();
+  await workerRun;
+  await receiver.close();
+  await client.connection.close();
+  await nativeConnection.close();
+});
+
+/**
+ * Workers for `taskQueues` with only the watch workflow's activities: sync workflows started by the route stay pending
+ * with their signals, which is what these tests inspect.
+ */
+async function startWorkers(taskQueues: TaskQueues) {
   const common = { connection: nativeConnection, dataConverter: createDataConverter(config) };
-  // Only the watch workflow's activities exist: sync workflows started by the route stay pending with their signals,
-  // which is what these tests inspect.
   const activities = {
-    async createAsanaWebhook(input: { resourceGid: string; generation: number }) {
-      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation), {
-        method: 'POST',
-        headers: { 'x-hook-secret': handshakeSecret },
-      });
+    async createAsanaWebhook(input: { resourceGid: string; generation: number; registration: string }) {
+      const target = webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration);
+      if (forgedDuringRegistration) {
+        // Whoever guesses the target and generation, but cannot know the registration's token.
+        const guessed = new URL(target);
+        guessed.searchParams.delete('registration');
+        const forged = await fetch(guessed, {
+          method: 'POST',
+          headers: { 'x-hook-secret': forgedDuringRegistration.secret },
+        });
+        forgedDuringRegistration.status = forged.status;
+      }
+      const response = await fetch(target, { method: 'POST', headers: { 'x-hook-secret': handshakeSecret } });
       handshakeAnswers.push({ status: response.status, echoed: response.headers.get('x-hook-secret') });
       if (response.status !== 200 || response.headers.get('x-hook-secret') !== handshakeSecret) {
         throw new Error('the target did not echo the secret');
@@ -80,28 +113,20 @@ beforeAll(async () => {
       return { expired: false, sync: 'token', refs: [] };
     },
   };
-  workers = await Promise.all([
+  const started = await Promise.all([
     Worker.create({
       ...common,
-      taskQueue: queues.sync,
+      taskQueue: taskQueues.sync,
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
     }),
-    Worker.create({ ...common, taskQueue: queues.asana, activities }),
+    Worker.create({ ...common, taskQueue: taskQueues.asana, activities }),
   ]);
-  workerRun = Promise.all(workers.map((w) => w.run())).then(() => undefined);
-});
+  return { workers: started, run: Promise.all(started.map((w) => w.run())).then(() => undefined) };
+}
 
-afterAll(async () => {
-  for (const worker of workers) worker.shutdown();
-  await workerRun;
-  await receiver.close();
-  await client.connection.close();
-  await nativeConnection.close();
-});
-
-async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state']) {
+async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state'], taskQueue = queues.sync) {
   const handle = await client.workflow.start('watchAsanaResource', {
-    taskQueue: queues.sync,
+    taskQueue,
     workflowId: webhookWorkflowId(resourceGid),
     args: [{ resourceGid, resourceType: 'project', workspaceGid: '1', ...(state ? { state } : {}) }],
   });
@@ -109,26 +134,20 @@ async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state
   return handle;
 }
 
-function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>) {
-  return fetch(`${baseUrl}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
+function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>, base = baseUrl) {
+  const query = `generation=1&registration=${REGISTRATION}`;
+  return fetch(`${base}/webhooks/asana/${resourceGid}?${query}`, { method: 'POST', headers, body });
 }
 
-function signed(resourceGid: string, payload: unknown, secret = SECRET) {
+function signed(resourceGid: string, payload: unknown, secret = SECRET, base = baseUrl) {
   const body = JSON.stringify(payload);
-  return post(resourceGid, body, {
-    'content-type': 'application/json',
-    'x-hook-signature': signDelivery(body, secret),
-  });
+  return post(
+    resourceGid,
+    body,
+    { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, secret) },
+    base,
+  );
 }
-
-const taskEvent = (gid: string, action = 'changed') => ({
-  user: { gid: '10', resource_type: 'user' },
-  created_at: '2026-11-23T10:00:00.000Z',
-  action,
-  resource: { gid, resource_type: 'task', resource_subtype: 'default_task' },
-  parent: null,
-  change: { field: 'name', action: 'changed' },
-});
 
 async function signalsOf(workflowId: string): Promise<number> {
   try {
@@ -149,6 +168,8 @@ describe('handshake', () => {
     const handle = await watch(gid);
     expect(handshakeAnswers).toEqual([{ status: 200, echoed: SECRET }]);
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    // Where the receiver reads them without a worker (docs/decisions/0007-receiver-…).
+    expect((await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO]).toEqual({ status: 'active', secrets: [SECRET] });
   });
 
   test('refuses a handshake for an active target and changes nothing', async () => {
@@ -158,6 +179,17 @@ describe('handshake', () => {
     expect(response.status).toBe(409);
     expect(response.headers.get('x-hook-secret')).toBeNull();
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+  });
+
+  test('refuses a handshake without the registration token with 400, even while a registration is in flight (#10, hole 4)', async () => {
+    forgedDuringRegistration = { secret: 'f'.repeat(64) };
+    try {
+      const handle = await watch(nextGid());
+      expect(forgedDuringRegistration.status).toBe(400);
+      expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    } finally {
+      forgedDuringRegistration = undefined;
+    }
   });
 
   test('refuses a handshake for a resource nobody watches', async () => {
@@ -199,6 +231,58 @@ describe('deliveries', () => {
     const task = nextGid();
     expect((await signed(gid, { events: [taskEvent(task)] })).status).toBe(200);
     expect((await signed(gid, { events: [taskEvent(task)] }, 'c'.repeat(64))).status).toBe(200);
+  });
+
+  test('is accepted while its watch workflow is closed: only the sync signal decides the answer (#10, hole 1)', async () => {
+    const gid = nextGid();
+    const handle = await watch(gid);
+    await handle.terminate('a watch workflow that died');
+    // The bookkeeping signal to the closed workflow fails; the delivery must not be refused for it.
+    const task = nextGid();
+    const response = await signed(gid, { events: [taskEvent(task)] });
+    expect(response.status).toBe(200);
+    expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: task }))).toBe(1);
+  });
+
+  test('is accepted with no worker running: the secrets come from the watch workflow memo, which Temporal stores encrypted (#10, hole 6)', async () => {
+    const gid = nextGid();
+    const ownQueues = uniqueTaskQueues('no-workers');
+    const own = await startWorkers(ownQueues);
+    const handle = await watch(gid, undefined, ownQueues.sync);
+    await waitFor(async () => (await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO] !== undefined);
+    for (const worker of own.workers) worker.shutdown();
+    await own.run;
+    // Every worker of these queues has stopped: the watch workflow cannot answer a query, and the sync workflow the
+    // delivery starts waits for a worker.
+    const noWorkers = await listen(
+      createReceiverApp({
+        client,
+        logger,
+        webhooks: { secrets: new TemporalWebhookSecrets(client, 0), taskQueues: ownQueues, ackTimeoutMs: 3000 },
+      }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const task = nextGid();
+      const base = `http://127.0.0.1:${(noWorkers.server.address() as AddressInfo).port}`;
+      const response = await signed(gid, { events: [taskEvent(task)] }, SECRET, base);
+      expect(response.status).toBe(200);
+      expect(await signalsOf(syncWorkflowId({ resource_type: 'task', gid: task }))).toBe(1);
+
+      // What the server itself keeps, without the codec: the memo's bytes are ciphertext, not the secret.
+      const raw = await client.workflowService.describeWorkflowExecution({
+        namespace: config.env.TEMPORAL_NAMESPACE,
+        execution: { workflowId: webhookWorkflowId(gid) },
+      });
+      const stored = raw.workflowExecutionInfo?.memo?.fields?.[WEBHOOK_SECRETS_MEMO];
+      expect(Buffer.from(stored?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(stored?.data ?? []).includes(SECRET)).toBe(false);
+      expect(Buffer.from(stored?.data ?? []).length).toBeGreaterThan(0);
+    } finally {
+      await noWorkers.close();
+      await handle.terminate();
+    }
   });
 
   describe('refusals start nothing', () => {
@@ -273,16 +357,7 @@ describe('deliveries', () => {
 });
 
 test('answers 503 within the ack timeout when Temporal is unreachable, acknowledging nothing', async () => {
-  // A server that accepts TCP connections and never answers: Temporal "slow or unreachable" as a client sees it.
-  const accepted = new Set<Socket>();
-  const blackhole = createServer((socket) => accepted.add(socket));
-  await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
-  const connection = Connection.lazy({
-    address: `127.0.0.1:${(blackhole.address() as AddressInfo).port}`,
-    // No gRPC retry interceptor: a retry timer firing after the test closed the connection would crash the run.
-    interceptors: [],
-  });
-  const unreachable = new TemporalClient({ connection });
+  const { client: unreachable, close } = await unreachableTemporal();
   const app = createReceiverApp({
     client: unreachable,
     logger,
@@ -306,9 +381,6 @@ test('answers 503 within the ack timeout when Temporal is unreachable, acknowled
     expect(Date.now() - started).toBeLessThan(5_000);
   } finally {
     await down.close();
-    await connection.close();
-    // The client's socket stays open on the server side until destroyed, and would keep jest alive.
-    for (const socket of accepted) socket.destroy();
-    blackhole.close();
+    await close();
   }
 });

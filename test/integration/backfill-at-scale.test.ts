@@ -3,7 +3,7 @@
  * Attio exactly as in Asana; a worker killed mid-backfill and replaced gives the same final state, with no duplicate
  * records or entries.
  */
-import { provisionAttioNow, startBackfill } from '../../cli/operations';
+import { provisionAttioNow, startBackfill } from '../../client/operations';
 import { mapTask } from '../../mapping/map-asana-to-attio';
 import { fullTask } from '../../stand-ins/asana/serialize';
 import { AsanaTask } from '../../mapping/asana-resources';

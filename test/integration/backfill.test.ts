@@ -5,10 +5,10 @@
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { AttioWriteReceipt } from '../../activities/attio';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
-import { type BackfillProgress, backfillProgressQuery } from '../../workflows/definitions';
-import { connectWorkerConnection, startFakeWorkers, testClient, testConfig } from '../helpers/temporal';
+import { type AttioWriteReceipt, backfillProgressQuery } from '../../workflows/definitions';
+import { backfill } from '../../workflows';
+import { connectWorkerConnection, startFakeWorkers, startWorkflow, testClient, testConfig } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
@@ -77,12 +77,11 @@ test('pages every project of a workspace to the end, continuing as new, and writ
   const workers = await startFakeWorkers(connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await client.workflow.start('backfill', {
+    const handle = await startWorkflow(client, backfill, {
       taskQueue: queues.sync,
-      workflowId: `backfill-${queues.sync}`,
       args: [{ workspaceGid: '1' }],
     });
-    const progress = (await handle.result()) as BackfillProgress;
+    const progress = await handle.result();
     // 12 projects × (1 sections page + 4 task pages) = 60 pages: more than one run's worth.
     expect(progress).toMatchObject({ done: true, projects: 12, pages: 60, records: 12 + 12 * 35, errors: 0 });
     expect(fake.written.size).toBe(12 + 12 * 35);
@@ -99,12 +98,11 @@ test('an expired offset restarts that collection and still writes everything', a
   const workers = await startFakeWorkers(connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await client.workflow.start('backfill', {
+    const handle = await startWorkflow(client, backfill, {
       taskQueue: queues.sync,
-      workflowId: `backfill-${queues.sync}`,
       args: [{ projectGids: ['7'] }],
     });
-    const progress = (await handle.result()) as BackfillProgress;
+    const progress = await handle.result();
     expect(progress.done).toBe(true);
     expect(fake.written.size).toBe(1 + 40);
     expect(fake.pageCalls.filter((c) => c === '7/tasks/0')).toHaveLength(2);
@@ -117,9 +115,8 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
   const fake = fakeAsana(3, 50);
   let workers = await startFakeWorkers(connection, fake.activities);
   const { queues } = workers;
-  const handle = await client.workflow.start('backfill', {
+  const handle = await startWorkflow(client, backfill, {
     taskQueue: queues.sync,
-    workflowId: `backfill-${queues.sync}`,
     args: [{ projectGids: ['1', '2', '3'] }],
   });
   await waitFor(async () => (await handle.query(backfillProgressQuery)).pages >= 4);
@@ -128,7 +125,7 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
   // The replacement polls the same queues, as a restarted worker process would.
   workers = await startFakeWorkers(connection, fake.activities, { queues });
   try {
-    const progress = (await handle.result()) as BackfillProgress;
+    const progress = await handle.result();
     expect(progress.done).toBe(true);
     expect(fake.written.size).toBe(3 + 150);
     // Every page fetched once: the checkpoint held across the worker restart.
@@ -144,9 +141,8 @@ test('a team scope lists the team’s projects', async () => {
   const workers = await startFakeWorkers(connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await client.workflow.start('backfill', {
+    const handle = await startWorkflow(client, backfill, {
       taskQueue: queues.sync,
-      workflowId: `backfill-${queues.sync}`,
       args: [{ teamGid: '77' }],
     });
     expect(await handle.result()).toMatchObject({ done: true, projects: 3 });

@@ -7,13 +7,13 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { provisionAttioNow, reconcileNow, watchResource } from '../../cli/operations';
+import { provisionAttioNow, reconcileNow, watchResource } from '../../client/operations';
 import { createLogger } from '../../common/logger';
 import { ensureTemporalCli } from '../../common/temporal-dev-server';
 import { webhookWorkflowId } from '../../common/workflow-ids';
 import { createReceiverApp } from '../../receiver/app';
-import { listen } from '../../receiver/server';
-import { checkHealthSignal, webhookStatusQuery } from '../../workflows/definitions';
+import { listen } from '../../common/listen';
+import { checkHealthSignal, unwatchSignal, webhookStatusQuery } from '../../workflows/definitions';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { temporalTestAddress } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
@@ -100,7 +100,7 @@ test('a webhook Asana deleted is detected and re-created, and the gap is repaire
 
 test('reconciliation repairs a task changed while no webhook existed and tombstones one deleted in Asana', async () => {
   const project = stack.scene.salesProjectGid;
-  await stack.client.workflow.getHandle(webhookWorkflowId(project)).signal('unwatch');
+  await stack.client.workflow.getHandle(webhookWorkflowId(project)).signal(unwatchSignal);
   await waitFor(() => ![...stack.asana.webhooks.all.values()].some((w) => w.resource.gid === project), {
     what: 'unwatched',
   });

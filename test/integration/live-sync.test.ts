@@ -4,7 +4,8 @@
  */
 import { request } from 'undici';
 import { signDelivery } from '../../asana/webhook-signature';
-import { provisionAttioNow, watchResource } from '../../cli/operations';
+import { provisionAttioNow, watchResource } from '../../client/operations';
+import { syncWorkflowId } from '../../common/workflow-ids';
 import type { PlainEntry } from '../../stand-ins/attio/workspace';
 import { type LiveStack, startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
@@ -100,7 +101,11 @@ test('a burst of 50 changes to one task is one Asana fetch and at most one Attio
   // Let a trailing sync, if any, happen before counting.
   await waitFor(
     async () =>
-      (await stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`).query(syncStatusQuery)).state === 'waiting',
+      (
+        await stack.client.workflow
+          .getHandle(syncWorkflowId({ resource_type: 'task', gid: task.gid }))
+          .query(syncStatusQuery)
+      ).state === 'waiting',
   );
   expect(asanaFetches(task.gid) - fetchesBefore).toBe(1);
   expect(entryWrites(task.gid) - writesBefore).toBeLessThanOrEqual(1);
@@ -108,7 +113,7 @@ test('a burst of 50 changes to one task is one Asana fetch and at most one Attio
 
 test('a change that leaves the mapped content as it was costs no Attio write', async () => {
   const task = await newSyncedTask('No-op target');
-  const handle = stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`);
+  const handle = stack.client.workflow.getHandle(syncWorkflowId({ resource_type: 'task', gid: task.gid }));
   const status = async () => await handle.query(syncStatusQuery);
   const before = await status();
   const writesBefore = entryWrites(task.gid);
@@ -149,7 +154,7 @@ test('duplicated and reordered deliveries are harmless, forged ones are refused 
   expect(forged.statusCode).toBe(401);
   await forged.body.dump();
   // Old, repeated events only cause a re-read: Attio keeps the current Asana state.
-  const handle = stack.client.workflow.getHandle(`asana-sync-task-${task.gid}`);
+  const handle = stack.client.workflow.getHandle(syncWorkflowId({ resource_type: 'task', gid: task.gid }));
   await waitFor(async () => (await handle.query(syncStatusQuery)).state === 'waiting');
   expect(value(entryOf(task.gid), 'name')).toBe('Order test final');
 });

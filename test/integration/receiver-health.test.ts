@@ -3,12 +3,12 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../../common/logger';
 import { freePort } from '../../common/ports';
 import { createReceiverApp } from '../../receiver/app';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { testClient } from '../helpers/temporal';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 
-async function get(receiver: RunningReceiver, path: string) {
+async function get(receiver: RunningServer, path: string) {
   const { port } = receiver.server.address() as AddressInfo;
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: response.status, body: await response.json() };

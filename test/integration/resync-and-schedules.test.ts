@@ -4,17 +4,18 @@
  */
 import type { AddressInfo } from 'node:net';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { reconcileScheduleIds, installReconcileSchedules } from '../../cli/schedules';
+import { reconcileScheduleIds, installReconcileSchedules } from '../../client/schedules';
 import { createLogger } from '../../common/logger';
 import { createReceiverApp } from '../../receiver/app';
 import { resyncWorkflowId } from '../../receiver/resync-route';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 import { testClient, uniqueTaskQueues } from '../helpers/temporal';
+import { unreachableTemporal } from '../helpers/unreachable-temporal';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
 const TOKEN = 'resync-token-0123456789abcdef';
 let client: Client;
-let receiver: RunningReceiver;
+let receiver: RunningServer;
 let url: string;
 const queues = uniqueTaskQueues('resync-route');
 
@@ -75,6 +76,85 @@ describe('POST /resync', () => {
       expect(response.status).toBe(404);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('POST /resync from the Attio app', () => {
+  const recordId = () => crypto.randomUUID();
+  const serveResync = async (app: ReturnType<typeof createReceiverApp>) => {
+    const running = await listen(app, 0, '127.0.0.1');
+    return { running, url: `http://127.0.0.1:${(running.server.address() as AddressInfo).port}/resync` };
+  };
+  const postTo = (target: string, body: unknown) =>
+    fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    });
+
+  test('accepts Attio record ids with who asked and from where, and hands them to the resync workflow', async () => {
+    const body = {
+      attio: { object: 'asana_tasks', recordIds: [recordId(), recordId()] },
+      requestedBy: { source: 'attio-bulk-record-action' as const, workspaceMemberId: recordId() },
+    };
+    const response = await post(body);
+    expect(response.status).toBe(202);
+    const { workflowId } = (await response.json()) as { workflowId: string };
+    expect(workflowId).toBe(resyncWorkflowId(body));
+    expect(await client.workflow.getHandle(workflowId).describe()).toMatchObject({ type: 'resync' });
+  });
+
+  test('400 for record ids that are not Attio ids or an object that is not a slug, starting nothing', async () => {
+    for (const attio of [
+      { object: 'asana_tasks', recordIds: ['123'] },
+      { object: 'Asana Tasks', recordIds: [recordId()] },
+      { object: 'asana_tasks', recordIds: [] },
+    ]) {
+      const response = await post({ attio });
+      expect(response.status).toBe(400);
+      await expect(client.workflow.getHandle(resyncWorkflowId({ attio })).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
+    }
+    expect(JSON.stringify(await (await post({ attio: { object: 'asana_tasks', recordIds: ['1'] } })).json())).toMatch(
+      /Attio record id/,
+    );
+  });
+
+  test('a caller past its requests per minute gets 429 with Retry-After, wrong token or not', async () => {
+    const limited = await serveResync(
+      createReceiverApp({ client, logger, resync: { token: TOKEN, taskQueue: queues.sync, requestsPerMinute: 2 } }),
+    );
+    try {
+      const body = { attio: { object: 'asana_projects', recordIds: [recordId()] } };
+      expect((await postTo(limited.url, body)).status).toBe(202);
+      expect((await postTo(limited.url, body)).status).toBe(202);
+      const third = await postTo(limited.url, body);
+      expect(third.status).toBe(429);
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      const guess = await fetch(limited.url, { method: 'POST', headers: { authorization: 'Bearer guess' } });
+      expect(guess.status).toBe(429);
+    } finally {
+      await limited.running.close();
+    }
+  });
+
+  test('answers 503 when Temporal does not record the workflow in time, rather than keeping the app waiting', async () => {
+    const temporal = await unreachableTemporal();
+    const down = await serveResync(
+      createReceiverApp({
+        client: temporal.client,
+        logger,
+        resync: { token: TOKEN, taskQueue: queues.sync, startTimeoutMs: 300 },
+      }),
+    );
+    try {
+      const response = await postTo(down.url, { attio: { object: 'asana_tasks', recordIds: [recordId()] } });
+      expect(response.status).toBe(503);
+    } finally {
+      await down.running.close();
+      await temporal.close();
     }
   });
 });

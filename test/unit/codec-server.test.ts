@@ -4,14 +4,14 @@
  */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { codecServerOrigins, createCodecServerApp } from '../../cli/codec-server';
+import { codecServerOrigins, createCodecServerApp } from '../../common/codec-server';
 import { createLogger } from '../../common/logger';
 import { EncryptionCodec } from '../../common/payload-codec';
-import { listen, type RunningReceiver } from '../../receiver/server';
+import { listen, type RunningServer } from '../../common/listen';
 
 const UI = 'http://localhost:8233';
 const codec = new EncryptionCodec(Buffer.alloc(32, 7));
-let server: RunningReceiver;
+let server: RunningServer;
 let base: string;
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 /**
- * Operations an operator starts: used by the CLI (cli/main.ts) and by the demo. Each is a Temporal workflow, so the
- * same thing can be done from the Temporal UI or `temporal workflow start` (README, "Operating").
+ * The client API of the service: the operations an operator starts, called by the CLI (cli/main.ts), by `npm start`
+ * and the demo (scripts/), and by the tests. Each is a Temporal workflow, so the same thing can be done from the
+ * Temporal UI or `temporal workflow start` (README, "Operating").
  */
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
@@ -15,9 +16,9 @@ import type {
   resync,
   watchAsanaResource,
 } from '../workflows';
-import type { ReconcileProjectInput } from '../workflows/reconcile-project';
 import {
   type BackfillInput,
+  type ReconcileProjectInput,
   type ResyncInput,
   unwatchSignal,
   type WatchAsanaResourceInput,

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { createPayloadCodec } from '../common/temporal-connection';
-import { listen, type RunningReceiver } from '../receiver/server';
+import { listen, type RunningServer } from './listen';
 
 /** A payload as the UI sends it: proto3 JSON, bytes as base64 (checked here, converted by the proto classes). */
 const jsonPayload = z.object({
@@ -101,7 +101,7 @@ export function codecServerOrigins(env: { TEMPORAL_UI_PORT: number; TEMPORAL_UI_
 }
 
 /** Serves the codec server for this config on 127.0.0.1:CODEC_SERVER_PORT, with the service's own key. */
-export function startCodecServer(config: Config, logger: Logger): Promise<RunningReceiver> {
+export function startCodecServer(config: Config, logger: Logger): Promise<RunningServer> {
   const app = createCodecServerApp({
     codec: createPayloadCodec(config),
     allowedOrigins: codecServerOrigins(config.env),

@@ -1,12 +1,12 @@
 /**
- * Listens with the receiver app and stops gracefully: no new connections, in-flight requests finish (each is bounded
- * by RECEIVER_ACK_TIMEOUT_MS), idle keep-alive connections close.
+ * Serves an Express app (the receiver, the codec server) and stops it gracefully: no new connections, in-flight
+ * requests finish (the receiver bounds each by RECEIVER_ACK_TIMEOUT_MS), idle keep-alive connections close.
  */
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import { PortInUseError } from '../common/ports';
+import { PortInUseError } from './ports';
 
-export interface RunningReceiver {
+export interface RunningServer {
   server: Server;
   /** Bound port (useful when started on port 0). */
   port: number;
@@ -19,7 +19,7 @@ export async function listen(
   port: number,
   host: string,
   variable = 'RECEIVER_PORT',
-): Promise<RunningReceiver> {
+): Promise<RunningServer> {
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

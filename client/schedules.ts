@@ -1,11 +1,22 @@
 /**
- * The reconciliation schedules, declared in code and installed idempotently (CLI `schedules`, and the demo's start):
+ * The reconciliation schedules, declared in code and installed idempotently: by the watch workflow of each watched
+ * project (through the `installReconcileSchedules` activity, removed again on unwatch), the CLI `schedules` and the
+ * demo's start:
  * per project, an incremental reconciliation every RECONCILE_EVERY_MINUTES and a full verification every
  * FULL_RECONCILE_EVERY_HOURS. Installing again updates them in place.
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import {
+  type Client,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import { TASK_QUEUES } from '../common/task-queues';
 import type { reconcileProject } from '../workflows';
+
+/** The defaults of RECONCILE_EVERY_MINUTES and FULL_RECONCILE_EVERY_HOURS (common/config.ts). */
+export const DEFAULT_SCHEDULE_SETTINGS = { incrementalEveryMinutes: 15, fullEveryHours: 24 } as const;
 
 export interface ScheduleSettings {
   incrementalEveryMinutes: number;
@@ -69,4 +80,18 @@ export async function installReconcileSchedules(
     }
   }
   return results;
+}
+
+/** Deletes a project's schedules; ones already gone count as deleted. Returns the ids deleted. */
+export async function removeReconcileSchedules(client: Client, projectGid: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const scheduleId of Object.values(reconcileScheduleIds(projectGid))) {
+    try {
+      await client.schedule.getHandle(scheduleId).delete();
+      removed.push(scheduleId);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return removed;
 }

@@ -1,0 +1,76 @@
+/**
+ * The watch workflow's Asana side, faked for tests and the history recorder: an Events API stream of numbered changes
+ * (token `t<n>` = after change n), webhook reports set by the test, and faults the test switches on and off.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { WebhookInspection } from '../../activities/asana';
+import { reconcileScheduleIds } from '../../client/schedules';
+import type { AsanaResourceRef } from '../../workflows/definitions';
+
+export const HOUR = 3_600_000;
+export const at = (base: number, hours: number) => new Date(base + hours * HOUR).toISOString();
+export const asanaError = (status: number, type: string) =>
+  ApplicationFailure.nonRetryable(`Asana ${status} on POST /webhooks: injected`, type);
+
+export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => Promise<void> } = {}) {
+  const base = Date.parse('2026-11-20T00:00:00Z');
+  const calls = {
+    created: [] as number[],
+    registrations: [] as string[],
+    deleted: [] as string[],
+    signalled: [] as AsanaResourceRef[][],
+    reconciled: [] as string[],
+    eventReads: [] as (string | undefined)[],
+  };
+  const faults = { create: undefined as Error | undefined, inspect: undefined as Error | undefined };
+  const changes: string[] = [];
+  let inspection: WebhookInspection = { exists: true, last_success_at: at(base, 0), created_at: at(base, 0) };
+  const activities = {
+    async createAsanaWebhook(input: { generation: number; registration: string }) {
+      calls.registrations.push(input.registration);
+      await options.slowCreate?.();
+      if (faults.create) throw faults.create;
+      calls.created.push(input.generation);
+      return { webhookGid: `w${input.generation}`, secret: `secret-of-generation-${input.generation}-xxxxxxxx` };
+    },
+    async deleteAsanaWebhook(input: { webhookGid: string }) {
+      calls.deleted.push(input.webhookGid);
+    },
+    async inspectAsanaWebhook() {
+      if (faults.inspect) throw faults.inspect;
+      return inspection;
+    },
+    async readAsanaEvents(input: { sync?: string }) {
+      calls.eventReads.push(input.sync);
+      const fresh = `t${changes.length}`;
+      if (!input.sync || (options.eventsExpire && calls.created.length > 1)) {
+        return { expired: true, sync: fresh, refs: [], hasMore: false };
+      }
+      const refs = changes.slice(Number(input.sync.slice(1))).map((gid) => ({ gid, resource_type: 'task' as const }));
+      return { expired: false, sync: fresh, refs, hasMore: false };
+    },
+    async listAsanaPage(input: { collection: string; parentGid: string; modifiedSince?: string }) {
+      if (input.collection === 'tasks') calls.reconciled.push(input.modifiedSince ?? 'all');
+      return { gids: input.collection === 'tasks' ? ['6001', '6002'] : [] };
+    },
+    async signalAsanaResources(input: { refs: AsanaResourceRef[] }) {
+      calls.signalled.push(input.refs);
+      return input.refs.length;
+    },
+    async installReconcileSchedules(input: { projectGid: string }) {
+      return Object.values(reconcileScheduleIds(input.projectGid));
+    },
+    async removeReconcileSchedules() {
+      return [];
+    },
+  };
+  return {
+    base,
+    calls,
+    faults,
+    activities,
+    /** A task changed in Asana (seen by the Events API stream). */
+    change: (gid: string) => changes.push(gid),
+    report: (next: WebhookInspection) => (inspection = next),
+  };
+}
