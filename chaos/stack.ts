@@ -21,7 +21,7 @@ import { freePort } from '../common/ports';
 import { connectClient } from '../common/temporal-connection';
 import { type DevServer, ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
 import { parseFieldMap, type FieldMap } from '../mapping/field-map';
-import { provisionAttioNow, startBackfill, watchResource } from '../cli/operations';
+import { provisionAttioNow, startBackfill, watchResource } from '../client/operations';
 import { type AsanaStandIn, startAsanaStandIn } from '../stand-ins/asana/server';
 import { type Scene, seedScene } from '../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../stand-ins/attio/server';
