@@ -11,7 +11,7 @@
  * Bounded in count and time, loopback only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -189,17 +189,38 @@ function commit(): string {
 
 const seconds = (ms: number | null) => (ms === null ? 'did not converge' : `${(ms / 1000).toFixed(1)} s`);
 
-export function markdown(report: {
+/** The results table alone, for the README's "Performance and reliability" section. */
+function table(results: ScenarioResult[]): string {
+  return [
+    '| scenario | result | changes | deliveries | 200 | 5xx | no answer | differences | acknowledged-but-lost | time to converge |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.passed ? 'pass' : '**FAIL**'} | ${r.changes} | ${r.deliveries} | ${r.ok200} | ${r.status5xx} | ${r.unanswered} | ${r.differences} | ${r.acknowledgedButLost} | ${seconds(r.convergeMs)} |`,
+    ),
+  ].join('\n');
+}
+
+/** Puts the latest table into README.md between its chaos-table markers. */
+function updateReadme(report: { date: string; commit: string; short: boolean; results: ScenarioResult[] }): void {
+  const path = resolve(__dirname, '../README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- chaos-table:start -->';
+  const end = '<!-- chaos-table:end -->';
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) return;
+  const block = `${start}\n${table(report.results)}\n\n_${report.date.slice(0, 10)}, commit ${report.commit}${report.short ? ', short form' : ''}._\n`;
+  writeFileSync(path, readme.slice(0, from) + block + readme.slice(to));
+}
+
+function markdown(report: {
   date: string;
   commit: string;
   short: boolean;
   machine: ReturnType<typeof machine>;
   results: ScenarioResult[];
 }): string {
-  const rows = report.results.map(
-    (r) =>
-      `| ${r.name} | ${r.passed ? 'pass' : '**FAIL**'} | ${r.changes} | ${r.deliveries} | ${r.ok200} | ${r.status5xx} | ${r.unanswered} | ${r.differences} | ${r.acknowledgedButLost} | ${seconds(r.convergeMs)} |`,
-  );
   const notes = report.results.flatMap((r) => [
     ...(Object.keys(r.figures).length
       ? [
@@ -216,9 +237,7 @@ export function markdown(report: {
     '',
     `${report.date}, commit ${report.commit}, ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB. Written by \`npm run chaos\`.`,
     '',
-    '| scenario | result | changes | deliveries | 200 | 5xx | no answer | differences | acknowledged-but-lost | time to converge |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows,
+    table(report.results),
     '',
     ...notes,
     '',
@@ -255,6 +274,7 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'chaos.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(out, 'chaos.md'), md);
+    updateReadme(report);
   }
   if (results.every((r) => r.passed)) rmSync(dir, { recursive: true, force: true });
   else log('chaos', `kept ${dir} (service logs per scenario)`);
