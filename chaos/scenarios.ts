@@ -8,7 +8,8 @@ import { webhookWorkflowId } from '../common/workflow-ids';
 import { checkHealthSignal, webhookStatusQuery } from '../workflows/definitions';
 import { makeChanges } from './changes';
 import { fuzzDeliveries, forgedHandshakes } from './forgeries';
-import type { ChaosStack, StackOptions, Temporal } from './stack';
+import { compareAttioWithAsana } from './compare';
+import { type ChaosStack, type StackOptions, type Temporal, waitUntil } from './stack';
 
 export interface Sizes {
   short: boolean;
@@ -123,7 +124,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'attio-throttled',
     title: 'Attio answering 429 (Retry-After) on 20 % and 503 on 5 % of writes',
-    async run({ stack, sizes }) {
+    async run({ stack, sizes, log }) {
       const { faults } = stack.attio;
       for (const method of ['PUT', 'PATCH']) {
         faults.add({ method, pathPrefix: '/v2/', status: 429, retryAfterSeconds: 1, probability: 0.2 });
@@ -131,10 +132,18 @@ export const SCENARIOS: Scenario[] = [
         faults.add({ method, pathPrefix: '/v2/', status: 503, probability: 0.05 / 0.8 });
       }
       const changes = await makeChanges(stack, { changes: sizes.changes / 2, overMs: sizes.spreadMs / 2, seed: 8 });
+      // The faults stay until every change is in Attio: the writes that carry them must meet them.
+      await waitUntil(
+        async () => (await compareAttioWithAsana(stack)).differences.length === 0,
+        sizes.short ? 90_000 : 300_000,
+        'Attio to equal Asana under throttling',
+      ).catch((error: unknown) => log(String(error)));
       const answered = (status: number) => stack.attio.requests.list().filter((r) => r.fault && r.status === status);
+      const throttled = answered(429).length;
       return {
         changes,
-        figures: { 'writes answered 429': answered(429).length, 'writes answered 503': answered(503).length },
+        figures: { 'writes answered 429': throttled, 'writes answered 503': answered(503).length },
+        failures: throttled === 0 ? ['no write met the injected 429s: the scenario proved nothing'] : [],
       };
     },
   },
@@ -276,10 +285,10 @@ async function plantDifference(stack: ChaosStack): Promise<void> {
     throw new Error(`could not plant the difference: Attio ${response.status} ${await response.text()}`);
 }
 
-/** Asks the watch for a health check now (scenarios whose repair the run waits for). */
-export async function checkHealthNow(stack: ChaosStack): Promise<string | undefined> {
+/** The watch's WebhookHealth; with `checkNow`, after asking it for a health check (as an operator can). */
+export async function watchHealth(stack: ChaosStack, checkNow = false): Promise<string | undefined> {
   const handle = stack.client.workflow.getHandle(webhookWorkflowId(stack.scene.salesProjectGid));
-  await handle.signal(checkHealthSignal).catch(() => undefined);
+  if (checkNow) await handle.signal(checkHealthSignal).catch(() => undefined);
   return handle
     .query(webhookStatusQuery)
     .then((status) => status.health)
