@@ -20,6 +20,7 @@ export function createActivitiesFor(
   tokens: { asana: string; attio: string },
   fieldMap: FieldMap,
   client: Client,
+  logger?: Logger,
 ) {
   return createQueueActivities({
     client,
@@ -36,6 +37,9 @@ export function createActivitiesFor(
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
     fieldMap,
     receiverPublicUrl: config.receiverPublicUrl,
+    alertWebhookUrl: config.env.ALERT_WEBHOOK_URL,
+    onAlert: (alert, delivered) =>
+      logger?.warn({ alert: alert.title, workflowId: alert.workflowId, delivered }, 'operator alert'),
   });
 }
 
@@ -55,7 +59,7 @@ export async function startWorkers(
   const workers = await createWorkers({
     config,
     connection,
-    activities: createActivitiesFor(config, tokens, fieldMap, client),
+    activities: createActivitiesFor(config, tokens, fieldMap, client, logger),
   });
   const running = runWorkers(workers);
   return {

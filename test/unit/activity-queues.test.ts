@@ -37,6 +37,7 @@ test('Asana calls are on the asana queue, Attio calls on the attio queue, fan-ou
     'signalAsanaResources',
     'installReconcileSchedules',
     'removeReconcileSchedules',
+    'sendOperatorAlert',
   ]);
 });
 
