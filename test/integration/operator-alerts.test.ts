@@ -10,11 +10,20 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { createAlertActivities } from '../../activities/alerts';
+import { ASANA_ERRORS } from '../../common/error-types';
+import { webhookWorkflowId } from '../../common/workflow-ids';
 import { syncWorkflowId } from '../../common/workflow-ids';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
-import { asanaChangedSignal, type AsanaChange, syncStatusQuery } from '../../workflows/definitions';
+import {
+  asanaChangedSignal,
+  type AsanaChange,
+  checkHealthSignal,
+  syncStatusQuery,
+  webhookStatusQuery,
+} from '../../workflows/definitions';
 import { reconcileProject, syncAsanaResource } from '../../workflows';
 import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import { fakeAsana, HOUR } from '../helpers/fake-watch-activities';
 import { waitFor } from '../helpers/wait-for';
 
 const SECRET_NOTE = 'note text: call Jane on +44 20 7946 0000';
@@ -159,5 +168,42 @@ test('a reconciliation without differences sends nothing', async () => {
       args: [{ projectGid, mode: 'full' }],
     });
     expect(chat.posts).toEqual([]);
+  });
+});
+
+test('a webhook whose re-creation fails again and again is one alert, and its re-creation one more', async () => {
+  chat = await startChatReceiver(0);
+  const fake = fakeAsana();
+  const activities = { ...fake.activities, ...createAlertActivities({ alertWebhookUrl: chat.url }) };
+  await withFakeWorkers(connection, activities, async (queue) => {
+    const resourceGid = newGid();
+    const handle = await client.workflow.start('watchAsanaResource', {
+      taskQueue: queue,
+      workflowId: webhookWorkflowId(resourceGid),
+      args: [
+        {
+          resourceGid,
+          resourceType: 'project',
+          workspaceGid: '1',
+          health: { intervalMs: 24 * HOUR, retryInitialMs: 200, retryMaxMs: 1_000 },
+        },
+      ],
+    });
+    const status = () => handle.query(webhookStatusQuery);
+    await waitFor(async () => (await status()).health === 'healthy', { what: 'a healthy watch' });
+    fake.faults.create = ApplicationFailure.nonRetryable('Asana 500 on POST /webhooks: injected', ASANA_ERRORS.server);
+    fake.report({ exists: false });
+    await handle.signal(checkHealthSignal);
+    await waitFor(async () => (await status()).failedAttempts! >= 3, { what: 'three failed re-creations' });
+    fake.faults.create = undefined;
+    await waitFor(async () => (await status()).health === 'recreated', { what: 'the re-creation' });
+    await waitFor(() => chat.delivered().length === 2, { what: 'two alerts' });
+    expect(chat.delivered()).toEqual([
+      expect.stringContaining(`webhook of project ${resourceGid}: recreate-failed`),
+      expect.stringContaining(`webhook of project ${resourceGid}: recreated`),
+    ]);
+    expect(chat.delivered()[1]).toContain('Asana deleted the webhook');
+    expect(chat.delivered().join('\n')).not.toMatch(/secret-of-generation/);
+    await handle.terminate('test over');
   });
 });
