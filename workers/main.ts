@@ -12,7 +12,7 @@ import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createWorkers, runWorkers } from './create-workers';
-import { installRuntimeLogging } from './runtime-logging';
+import { installRuntimeLogging, runtimeTelemetryOf } from './runtime-logging';
 
 /** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
 export function createActivitiesFor(
@@ -53,7 +53,7 @@ export async function startWorkers(
   tokens: { asana: string; attio: string },
   fieldMap: FieldMap = fieldMapFor(config),
 ) {
-  installRuntimeLogging(logger);
+  installRuntimeLogging(logger, runtimeTelemetryOf(config));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const client = await connectClient(config);
   const workers = await createWorkers({
