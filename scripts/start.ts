@@ -9,6 +9,8 @@
  * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
  * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
  */
+// First, so the HTTP, Express and undici instrumentation patch those modules before they load.
+import '../common/tracing-from-env';
 import { setMaxListeners } from 'node:events';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';

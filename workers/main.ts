@@ -1,6 +1,8 @@
 /**
  * `npm run worker`: a worker process on its own (production, docker-compose). Stateless: run as many as needed.
  */
+// First, so the HTTP, Express and undici instrumentation patch those modules before they load.
+import '../common/tracing-from-env';
 import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createQueueActivities } from '../activities';
