@@ -5,11 +5,13 @@
  *
  * - `asana` queue: createAsanaActivities (activities/asana.ts), under Asana's requests-per-minute budget;
  * - `attio` queue: createAttioActivities (activities/attio.ts), under Attio's writes-per-second budget;
- * - the workflow queue itself: createTemporalActivities (activities/temporal.ts), which spend neither.
+ * - the workflow queue itself: createTemporalActivities (activities/temporal.ts) and createAlertActivities
+ *   (activities/alerts.ts), which spend neither.
  *
  * workers/create-workers.ts registers each factory's activities on its queue only, and workflows/activity-queues.ts
  * types each queue's proxy with that factory's return type, so an activity called on the wrong queue does not compile.
  */
+import { type AlertActivityDependencies, createAlertActivities } from './alerts';
 import { type AsanaActivityDependencies, createAsanaActivities } from './asana';
 import { type AttioActivityDependencies, createAttioActivities } from './attio';
 import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
@@ -17,18 +19,22 @@ import { createTemporalActivities, type TemporalActivityDependencies } from './t
 export type AsanaActivities = ReturnType<typeof createAsanaActivities>;
 export type AttioActivities = ReturnType<typeof createAttioActivities>;
 export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
+export type AlertActivities = ReturnType<typeof createAlertActivities>;
 
 /** The activities each task queue's worker registers, by queue (common/task-queues.ts). */
 export interface QueueActivities {
-  sync: TemporalActivities;
+  sync: TemporalActivities & AlertActivities;
   asana: AsanaActivities;
   attio: AttioActivities;
 }
 
-export type ActivityDependencies = AsanaActivityDependencies & AttioActivityDependencies & TemporalActivityDependencies;
+export type ActivityDependencies = AsanaActivityDependencies &
+  AttioActivityDependencies &
+  TemporalActivityDependencies &
+  AlertActivityDependencies;
 
 export const createQueueActivities = (deps: ActivityDependencies): QueueActivities => ({
-  sync: createTemporalActivities(deps),
+  sync: { ...createTemporalActivities(deps), ...createAlertActivities(deps) },
   asana: createAsanaActivities(deps),
   attio: createAttioActivities(deps),
 });

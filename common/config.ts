@@ -163,6 +163,22 @@ export const variables = {
     'In demo mode, a simulated person edits an Asana task this often; 0 turns the simulation off.',
   ),
 
+  // --- Operating ---
+  ALERT_WEBHOOK_URL: variable(
+    optionalText().pipe(z.url().optional()),
+    'Slack-compatible incoming webhook (`{"text": …}`) told once per incident: a failing or re-created webhook, a permanently failing sync, a reconciliation with differences. Unset: alerts are only logged.',
+    true,
+  ),
+  WORKER_METRICS_PORT: variable(
+    z.coerce.number().int().min(0).max(65535).default(0),
+    'Port (on WORKER_METRICS_HOST) where the worker serves the Temporal SDK metrics for Prometheus at /metrics; 0 turns them off.',
+  ),
+  WORKER_METRICS_HOST: variable(z.string().min(1).default('127.0.0.1'), 'Interface of the worker metrics endpoint.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
+    optionalText().pipe(z.url().optional()),
+    'OTLP/HTTP endpoint (e.g. http://collector:4318) that receives traces: one trace per delivery. Unset: tracing is off.',
+  ),
+
   // --- Logging ---
   LOG_LEVEL: variable(
     z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

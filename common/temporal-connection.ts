@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from './config';
 import { DEMO_PAYLOAD_KEY, EncryptionCodec } from './payload-codec';
+import { tracingPlugins } from './tracing';
 
 /** The address of the cluster this config uses: TEMPORAL_ADDRESS, else the embedded dev server. */
 export const temporalAddress = (config: Config): string =>
@@ -22,5 +23,6 @@ export async function connectClient(config: Config, address = temporalAddress(co
     connection,
     namespace: config.env.TEMPORAL_NAMESPACE,
     dataConverter: createDataConverter(config),
+    plugins: tracingPlugins(),
   });
 }

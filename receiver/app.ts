@@ -8,6 +8,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { taskQueuesOf } from '../common/task-queues';
 import { type AsanaWebhookRouteOptions, mountAsanaWebhookRoutes } from './asana-webhook-route';
+import { createReceiverMetrics, type ReceiverMetrics } from './metrics';
 import { mountResyncRoute, type ResyncRouteOptions } from './resync-route';
 import { TemporalWebhookSecrets } from './webhook-secrets';
 
@@ -20,6 +21,8 @@ export interface ReceiverDependencies {
   webhooks?: Omit<AsanaWebhookRouteOptions, 'client' | 'logger'>;
   /** POST /resync; omitted (no RESYNC_API_TOKEN), the endpoint does not exist. */
   resync?: Omit<ResyncRouteOptions, 'client' | 'logger'>;
+  /** Served at GET /metrics and fed by the webhook routes. @default a fresh registry */
+  metrics?: ReceiverMetrics;
 }
 
 /** The app as configured: health, the Asana webhook routes, and POST /resync when RESYNC_API_TOKEN is set. */
@@ -73,7 +76,15 @@ export function createReceiverApp(deps: ReceiverDependencies): Express {
     }
   });
 
-  if (deps.webhooks) mountAsanaWebhookRoutes(app, { client: deps.client, logger: deps.logger, ...deps.webhooks });
+  /** Prometheus text format: the receiver's counters, its ack latency, and the process's own metrics. */
+  const metrics = deps.metrics ?? createReceiverMetrics();
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  if (deps.webhooks) {
+    mountAsanaWebhookRoutes(app, { client: deps.client, logger: deps.logger, metrics, ...deps.webhooks });
+  }
   if (deps.resync) mountResyncRoute(app, { client: deps.client, logger: deps.logger, ...deps.resync });
 
   app.use((_req, res) => {

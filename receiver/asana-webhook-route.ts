@@ -11,6 +11,7 @@ import type { TaskQueues } from '../common/task-queues';
 import { ASANA_WEBHOOK_ROUTE, isAsanaGid } from '../common/webhook-targets';
 import { createAsanaWebhookReceiver } from './asana-webhook-receiver';
 import { temporalWebhookPort } from './temporal-webhook-port';
+import { deliveryOutcome, type ReceiverMetrics } from './metrics';
 import type { WebhookSecretSource } from './webhook-secrets';
 
 export interface AsanaWebhookRouteOptions {
@@ -26,6 +27,8 @@ export interface AsanaWebhookRouteOptions {
   sync?: SyncTimings;
   /** Tell the watch workflow about ordinary deliveries at most this often per resource. @default 60_000 */
   deliveryReportIntervalMs?: number;
+  /** Counts every answer by outcome (GET /metrics). */
+  metrics?: ReceiverMetrics;
 }
 
 export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebhookRouteOptions): void {
@@ -46,6 +49,7 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
   // Raw bytes on this route only: the signature is over them, never over re-serialized JSON.
   router.use(express.raw({ type: () => true, limit: bodyLimit }));
   router.post('/', async (req, res) => {
+    const startedAt = process.hrtime.bigint();
     const resourceGid = (req.params as { resourceGid: string }).resourceGid;
     if (!isAsanaGid(resourceGid)) {
       res.status(404).json({ error: 'not a webhook target' });
@@ -58,6 +62,10 @@ export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebh
       rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     });
     logger[outcome.log.level](outcome.log.fields, outcome.log.message);
+    options.metrics?.observe(
+      deliveryOutcome(outcome.status, req.headers['x-hook-secret'] !== undefined),
+      Number(process.hrtime.bigint() - startedAt) / 1e9,
+    );
     res.status(outcome.status).set(outcome.headers ?? {});
     if (outcome.body) res.json(outcome.body);
     else res.end();

@@ -2,6 +2,8 @@
  * `npm run receiver`: the webhook receiver on its own (production, docker-compose). Stateless: run as many as needed
  * behind a load balancer.
  */
+// First, so the HTTP, Express and undici instrumentation patch those modules before they load.
+import '../common/tracing-from-env';
 import { loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor } from '../common/logger';
 import { connectClient, temporalAddress } from '../common/temporal-connection';

@@ -11,6 +11,8 @@
  * (bounded attempts, each logged) while the receiver answers 503 and the workers wait; only if it cannot come back
  * does this exit non-zero.
  */
+// First, so the HTTP, Express and undici instrumentation patch those modules before they load.
+import '../common/tracing-from-env';
 import { setMaxListeners } from 'node:events';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';

@@ -8,6 +8,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import type { QueueActivities } from '../activities';
 import type { Config } from '../common/config';
 import { createDataConverter } from '../common/temporal-connection';
+import { tracingPlugins } from '../common/tracing';
 import { type TaskQueues, taskQueuesOf } from '../common/task-queues';
 import { workflowsPath } from './workflows-path';
 
@@ -29,6 +30,7 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
     namespace: config.env.TEMPORAL_NAMESPACE,
     dataConverter: createDataConverter(config),
     shutdownGraceTime: '10s',
+    plugins: tracingPlugins(),
   } satisfies Partial<WorkerOptions>;
 
   return Promise.all([

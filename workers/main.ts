@@ -1,6 +1,8 @@
 /**
  * `npm run worker`: a worker process on its own (production, docker-compose). Stateless: run as many as needed.
  */
+// First, so the HTTP, Express and undici instrumentation patch those modules before they load.
+import '../common/tracing-from-env';
 import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createQueueActivities } from '../activities';
@@ -12,7 +14,7 @@ import type { Scope as FieldMap } from '../mapping/scope';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createWorkers, runWorkers } from './create-workers';
-import { installRuntimeLogging } from './runtime-logging';
+import { installRuntimeLogging, runtimeTelemetryOf } from './runtime-logging';
 
 /** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
 export function createActivitiesFor(
@@ -20,6 +22,7 @@ export function createActivitiesFor(
   tokens: { asana: string; attio: string },
   fieldMap: FieldMap,
   client: Client,
+  logger?: Logger,
 ) {
   return createQueueActivities({
     client,
@@ -37,6 +40,9 @@ export function createActivitiesFor(
     attio: new AttioClient({ baseUrl: config.env.ATTIO_BASE_URL, token: tokens.attio }),
     fieldMap,
     receiverPublicUrl: config.receiverPublicUrl,
+    alertWebhookUrl: config.env.ALERT_WEBHOOK_URL,
+    onAlert: (alert, delivered) =>
+      logger?.warn({ alert: alert.title, workflowId: alert.workflowId, delivered }, 'operator alert'),
   });
 }
 
@@ -49,13 +55,13 @@ export async function startWorkers(
   tokens: { asana: string; attio: string },
   fieldMap: FieldMap = fieldMapFor(config),
 ) {
-  installRuntimeLogging(logger);
+  installRuntimeLogging(logger, runtimeTelemetryOf(config));
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const client = await connectClient(config);
   const workers = await createWorkers({
     config,
     connection,
-    activities: createActivitiesFor(config, tokens, fieldMap, client),
+    activities: createActivitiesFor(config, tokens, fieldMap, client, logger),
   });
   const running = runWorkers(workers);
   return {

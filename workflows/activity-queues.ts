@@ -5,7 +5,7 @@
  * workflow function, where workflowInfo() is available.
  */
 import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { AsanaActivities, AttioActivities, TemporalActivities } from '../activities';
+import type { AlertActivities, AsanaActivities, AttioActivities, TemporalActivities } from '../activities';
 import { taskQueuesFor } from '../common/task-queues';
 
 export function asanaActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
@@ -19,4 +19,9 @@ export function attioActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
 /** Activities that only talk to Temporal run on the workflow's own queue: they spend no Asana or Attio budget. */
 export function temporalActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
   return proxyActivities<TemporalActivities>({ ...options, taskQueue: workflowInfo().taskQueue });
+}
+
+/** Operator alerts (workflows/alerts.ts) go out from the workflow's own queue too. */
+export function alertActivities(options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<AlertActivities>({ ...options, taskQueue: workflowInfo().taskQueue });
 }

@@ -12,6 +12,7 @@
  */
 import { log, workflowInfo } from '@temporalio/workflow';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
+import { operatorAlerts } from './alerts';
 import {
   type AsanaResourceRef,
   RECONCILE_DEFAULTS,
@@ -105,5 +106,15 @@ export async function reconcileProject(input: ReconcileProjectInput): Promise<Re
   });
   report.finishedAt = new Date().toISOString();
   log.info('reconciliation finished', { ...report });
+  const differences = report.missing + report.stale + report.orphaned;
+  if (differences > 0) {
+    // Webhooks should have carried these changes: each difference is one they missed (now being repaired).
+    const alerts = operatorAlerts();
+    alerts.send({
+      title: `reconciliation of project ${input.projectGid} found ${differences} differences`,
+      detail: `${report.missing} missing, ${report.stale} stale, ${report.orphaned} orphaned in Attio; all sent through their syncs. The report is this workflow's result.`,
+    });
+    await alerts.delivered();
+  }
   return report;
 }

@@ -20,9 +20,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { failureMessage } from '../common/failure-message';
+import { failureMessage, failureType } from '../common/failure-message';
 import { SyncState } from '../common/search-attributes';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
+import { operatorAlerts } from './alerts';
 import {
   asanaChangedSignal,
   resourceKey,
@@ -69,6 +70,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
     skippedWrites: 0,
   };
 
+  const alerts = operatorAlerts();
   const temporal = temporalActivities({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
   let watchRequested = false;
 
@@ -107,6 +109,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
     syncsThisRun += 1;
 
     if (workflowInfo().continueAsNewSuggested || syncsThisRun >= MAX_SYNCS_PER_RUN) {
+      await alerts.delivered();
       await condition(allHandlersFinished);
       await continueAsNew<typeof syncAsanaResource>({
         ...input,
@@ -118,6 +121,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
   }
 
   status.state = 'idle';
+  await alerts.delivered();
   await condition(allHandlersFinished);
   return { syncs: status.syncs, attioWrites: status.attioWrites, skippedWrites: status.skippedWrites };
 
@@ -162,6 +166,11 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
       if (!failing) {
         failing = true;
         upsertSearchAttributes([{ key: SyncState, value: 'failed' }]);
+        // Once per failing spell; the error's type, never its message (it may quote the task's content).
+        alerts.send({
+          title: `sync of ${resourceKey(resource)} failed permanently`,
+          detail: `${failureType(error)}: the change is kept; fix the cause, then resync (the next change also retries).`,
+        });
       }
       // The record shows `failed` with the error in words; a note says so once per failing spell.
       if (showsHistory() && failureShown !== status.lastOutcome) {

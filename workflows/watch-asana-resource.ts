@@ -29,6 +29,7 @@ import {
 } from '@temporalio/workflow';
 import { WebhookHealth as WebhookHealthAttribute } from '../common/search-attributes';
 import { asanaActivities, temporalActivities } from './activity-queues';
+import { operatorAlerts, webhookHealthAlert } from './alerts';
 import {
   checkHealthSignal,
   type DeliveryReceived,
@@ -82,6 +83,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   let unwatched = false;
   let checkRequested = false;
   let publishedSecrets: string | undefined;
+  const alerts = operatorAlerts();
 
   setHandler(
     recordHandshakeUpdate,
@@ -131,6 +133,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     await step();
     publishSecrets();
     if (workflowInfo().continueAsNewSuggested || Date.now() - runStartedAt > RUN_LENGTH_MS) {
+      await alerts.delivered();
       await condition(allHandlersFinished);
       await continueAsNew<typeof watchAsanaResource>({ ...input, state });
     }
@@ -423,5 +426,8 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     if (state.health === next) return;
     state.health = next;
     upsertSearchAttributes([{ key: WebhookHealthAttribute, value: next }]);
+    // Health changes are the incidents: one alert when the watch enters a bad state, none while it stays there.
+    const alert = webhookHealthAlert(input, next, reason);
+    if (alert) alerts.send(alert);
   }
 }

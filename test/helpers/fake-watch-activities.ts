@@ -21,6 +21,7 @@ export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => 
     signalled: [] as AsanaResourceRef[][],
     reconciled: [] as string[],
     eventReads: [] as (string | undefined)[],
+    alerts: [] as string[],
   };
   const faults = { create: undefined as Error | undefined, inspect: undefined as Error | undefined };
   const changes: string[] = [];
@@ -62,6 +63,10 @@ export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => 
     },
     async removeReconcileSchedules() {
       return [];
+    },
+    async sendOperatorAlert(alert: { title: string }) {
+      calls.alerts.push(alert.title);
+      return 'sent' as const;
     },
   };
   return {

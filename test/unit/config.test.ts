@@ -112,8 +112,9 @@ describe('loadConfig', () => {
     for (const value of Object.values(LIVE)) expect(error.message).not.toContain(value);
   });
 
-  test('marks the tokens, the resync token and the encryption key as secret', () => {
+  test('marks the tokens, the resync token, the encryption key and the alert webhook as secret', () => {
     expect(secretVariableNames.sort()).toEqual([
+      'ALERT_WEBHOOK_URL',
       'ASANA_TOKEN',
       'ATTIO_TOKEN',
       'PAYLOAD_ENCRYPTION_KEY',
