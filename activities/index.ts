@@ -11,12 +11,14 @@
  * types each queue's proxy with that factory's return type, so an activity called on the wrong queue does not compile.
  */
 import { type AsanaActivityDependencies, createAsanaActivities } from './asana';
+import { type AsanaConnectionActivityDependencies, createAsanaConnectionActivities } from './asana-connection';
 import { type AttioActivityDependencies, createAttioActivities } from './attio';
 import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
 
 export type AsanaActivities = ReturnType<typeof createAsanaActivities>;
 export type AttioActivities = ReturnType<typeof createAttioActivities>;
-export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
+export type TemporalActivities = ReturnType<typeof createTemporalActivities> &
+  ReturnType<typeof createAsanaConnectionActivities>;
 
 /** The activities each task queue's worker registers, by queue (common/task-queues.ts). */
 export interface QueueActivities {
@@ -25,10 +27,13 @@ export interface QueueActivities {
   attio: AttioActivities;
 }
 
-export type ActivityDependencies = AsanaActivityDependencies & AttioActivityDependencies & TemporalActivityDependencies;
+export type ActivityDependencies = AsanaActivityDependencies &
+  AttioActivityDependencies &
+  TemporalActivityDependencies &
+  AsanaConnectionActivityDependencies;
 
 export const createQueueActivities = (deps: ActivityDependencies): QueueActivities => ({
-  sync: createTemporalActivities(deps),
+  sync: { ...createTemporalActivities(deps), ...createAsanaConnectionActivities(deps) },
   asana: createAsanaActivities(deps),
   attio: createAttioActivities(deps),
 });
