@@ -13,12 +13,14 @@
  */
 import { type AlertActivityDependencies, createAlertActivities } from './alerts';
 import { type AsanaActivityDependencies, createAsanaActivities } from './asana';
+import { type AsanaConnectionActivityDependencies, createAsanaConnectionActivities } from './asana-connection';
 import { type AttioActivityDependencies, createAttioActivities } from './attio';
 import { createTemporalActivities, type TemporalActivityDependencies } from './temporal';
 
 export type AsanaActivities = ReturnType<typeof createAsanaActivities>;
 export type AttioActivities = ReturnType<typeof createAttioActivities>;
-export type TemporalActivities = ReturnType<typeof createTemporalActivities>;
+export type TemporalActivities = ReturnType<typeof createTemporalActivities> &
+  ReturnType<typeof createAsanaConnectionActivities>;
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
 
 /** The activities each task queue's worker registers, by queue (common/task-queues.ts). */
@@ -31,10 +33,11 @@ export interface QueueActivities {
 export type ActivityDependencies = AsanaActivityDependencies &
   AttioActivityDependencies &
   TemporalActivityDependencies &
-  AlertActivityDependencies;
+  AlertActivityDependencies &
+  AsanaConnectionActivityDependencies;
 
 export const createQueueActivities = (deps: ActivityDependencies): QueueActivities => ({
-  sync: { ...createTemporalActivities(deps), ...createAlertActivities(deps) },
+  sync: { ...createTemporalActivities(deps), ...createAsanaConnectionActivities(deps), ...createAlertActivities(deps) },
   asana: createAsanaActivities(deps),
   attio: createAttioActivities(deps),
 });

@@ -6,11 +6,13 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { type JsonRequest, type JsonResponse, requestJson } from '../common/http-json';
 import { asanaFailure } from './errors';
+import { type AsanaTokenSource, personalAccessToken } from './token-provider';
 
 export interface AsanaClientOptions {
   /** @default 'https://app.asana.com/api/1.0' */
   baseUrl: string;
-  token: string;
+  /** A personal access token, or an OAuth connection's token source (asana/token-provider.ts). */
+  token: string | AsanaTokenSource;
   timeoutMs?: number;
   dispatcher?: Dispatcher;
 }
@@ -27,7 +29,11 @@ export type AsanaUser = z.infer<typeof AsanaUser>;
 const dataOf = <T extends z.ZodType>(schema: T) => z.object({ data: schema });
 
 export class AsanaClient {
-  constructor(private readonly options: AsanaClientOptions) {}
+  private readonly tokens: AsanaTokenSource;
+
+  constructor(private readonly options: AsanaClientOptions) {
+    this.tokens = typeof options.token === 'string' ? personalAccessToken(options.token) : options.token;
+  }
 
   /** GET /users/me: who the token belongs to and which workspaces it sees. */
   async getMe(): Promise<AsanaUser> {
@@ -54,15 +60,22 @@ export class AsanaClient {
     query?: JsonRequest['query'],
     body?: unknown,
   ): Promise<JsonResponse> {
-    return requestJson({
-      baseUrl: this.options.baseUrl,
-      token: this.options.token,
-      method,
-      path,
-      query,
-      body,
-      timeoutMs: this.options.timeoutMs,
-      dispatcher: this.options.dispatcher,
-    });
+    const once = (token: string) =>
+      requestJson({
+        baseUrl: this.options.baseUrl,
+        token,
+        method,
+        path,
+        query,
+        body,
+        timeoutMs: this.options.timeoutMs,
+        dispatcher: this.options.dispatcher,
+      });
+    const token = await this.tokens.current();
+    const response = await once(token);
+    if (response.status !== 401) return response;
+    // An access token expired or revoked early: retry once with a renewed one (a PAT renews to itself: no retry).
+    const renewed = await this.tokens.renew(token);
+    return renewed === token ? response : once(renewed);
   }
 }

@@ -39,6 +39,15 @@ export const variables = {
     'Asana personal access token. With ATTIO_TOKEN unset too, the service runs the demo against local stand-ins.',
     true,
   ),
+  ASANA_OAUTH_CLIENT_ID: variable(
+    optionalText(),
+    'Asana OAuth app client id. With ASANA_OAUTH_CLIENT_SECRET, replaces ASANA_TOKEN: authorize at /oauth/asana/connect.',
+  ),
+  ASANA_OAUTH_CLIENT_SECRET: variable(optionalText(), 'Asana OAuth app client secret.', true),
+  ASANA_OAUTH_REDIRECT_URL: variable(
+    z.url().optional(),
+    'The OAuth redirect URL registered with the Asana app. Unset: RECEIVER_PUBLIC_URL + `/oauth/asana/callback`.',
+  ),
   ASANA_BASE_URL: variable(z.url().default('https://app.asana.com/api/1.0'), 'Base URL of the Asana REST API.'),
   ATTIO_TOKEN: variable(optionalText(), 'Attio API token (workspace access token).', true),
   ATTIO_BASE_URL: variable(z.url().default('https://api.attio.com'), 'Base URL of the Attio REST API.'),
@@ -239,13 +248,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const parsed = result.data as Parsed;
 
-  const hasAsana = parsed.ASANA_TOKEN !== undefined;
+  const hasOAuthId = parsed.ASANA_OAUTH_CLIENT_ID !== undefined;
+  if (hasOAuthId !== (parsed.ASANA_OAUTH_CLIENT_SECRET !== undefined)) {
+    problems.push(
+      hasOAuthId
+        ? 'ASANA_OAUTH_CLIENT_SECRET: missing; an OAuth app needs both its client id and secret'
+        : 'ASANA_OAUTH_CLIENT_ID: missing; an OAuth app needs both its client id and secret',
+    );
+  }
+  const hasAsana = parsed.ASANA_TOKEN !== undefined || hasOAuthId;
   const hasAttio = parsed.ATTIO_TOKEN !== undefined;
   if (hasAsana !== hasAttio) {
     problems.push(
       hasAsana
-        ? 'ATTIO_TOKEN: missing; set it too to sync for real, or unset ASANA_TOKEN to run the demo'
-        : 'ASANA_TOKEN: missing; set it too to sync for real, or unset ATTIO_TOKEN to run the demo',
+        ? 'ATTIO_TOKEN: missing; set it too to sync for real, or unset the Asana credentials to run the demo'
+        : 'ASANA_TOKEN or ASANA_OAUTH_CLIENT_ID and ASANA_OAUTH_CLIENT_SECRET: missing; set one to sync for real, or unset ATTIO_TOKEN to run the demo',
     );
   }
   const mode: Mode = hasAsana && hasAttio ? 'live' : 'demo';

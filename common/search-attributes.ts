@@ -12,6 +12,9 @@ export const AsanaResourceType = defineSearchAttributeKey('AsanaResourceType', S
 export const SyncState = defineSearchAttributeKey('SyncState', SearchAttributeType.KEYWORD);
 export const WebhookHealth = defineSearchAttributeKey('WebhookHealth', SearchAttributeType.KEYWORD);
 
+/** An Asana OAuth connection: awaiting-connect, connected or needs-reauthorization (workflows/asana-connection.ts). */
+export const AsanaConnectionState = defineSearchAttributeKey('AsanaConnectionState', SearchAttributeType.KEYWORD);
+
 export const BackfillPages = defineSearchAttributeKey('BackfillPages', SearchAttributeType.INT);
 export const BackfillRecords = defineSearchAttributeKey('BackfillRecords', SearchAttributeType.INT);
 
@@ -22,6 +25,7 @@ export const SEARCH_ATTRIBUTES = [
   WebhookHealth,
   BackfillPages,
   BackfillRecords,
+  AsanaConnectionState,
 ] as const;
 
 /** The dev server's `--search-attribute NAME=Type` spelling of a type. */

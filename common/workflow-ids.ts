@@ -12,3 +12,6 @@ export const webhookWorkflowId = (resourceGid: string): string => `asana-webhook
 
 /** The connectivity check run by the demo and `cli check`: one per start, so runs stay distinct. */
 export const checkConnectionsWorkflowId = (suffix: string): string => `check-connections-${suffix}`;
+
+/** One entity workflow per Asana OAuth connection, holding its tokens: `asana-connection-default`. */
+export const asanaConnectionWorkflowId = (connectionId: string): string => `asana-connection-${connectionId}`;

@@ -5,9 +5,11 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
+import { asanaOAuthFor } from '../asana/oauth';
 import type { Logger } from '../common/logger';
 import { taskQueuesOf } from '../common/task-queues';
 import { type AsanaWebhookRouteOptions, mountAsanaWebhookRoutes } from './asana-webhook-route';
+import { type AsanaOAuthRouteOptions, mountAsanaOAuthRoutes } from './asana-oauth-routes';
 import { createReceiverMetrics, type ReceiverMetrics } from './metrics';
 import { mountResyncRoute, type ResyncRouteOptions } from './resync-route';
 import { TemporalWebhookSecrets } from './webhook-secrets';
@@ -23,6 +25,8 @@ export interface ReceiverDependencies {
   resync?: Omit<ResyncRouteOptions, 'client' | 'logger'>;
   /** Served at GET /metrics and fed by the webhook routes. @default a fresh registry */
   metrics?: ReceiverMetrics;
+  /** GET /oauth/asana/connect and its callback; omitted (no ASANA_OAUTH_CLIENT_ID), they do not exist. */
+  asanaOAuth?: Omit<AsanaOAuthRouteOptions, 'client' | 'logger'>;
 }
 
 /** The app as configured: health, the Asana webhook routes, and POST /resync when RESYNC_API_TOKEN is set. */
@@ -32,7 +36,14 @@ export const createReceiverAppFor = (config: Config, client: Client, logger: Log
     logger,
     webhooks: webhookOptionsFrom(config, client),
     resync: resyncOptionsFrom(config),
+    asanaOAuth: asanaOAuthOptionsFrom(config),
   });
+
+/** The OAuth routes a config gives (none without ASANA_OAUTH_CLIENT_ID). */
+export const asanaOAuthOptionsFrom = (config: Config): ReceiverDependencies['asanaOAuth'] => {
+  const oauth = asanaOAuthFor(config);
+  return oauth ? { oauth, taskQueue: taskQueuesOf(config).sync } : undefined;
+};
 
 /** The resync-route options a config gives (none without RESYNC_API_TOKEN). */
 export const resyncOptionsFrom = (config: Config): ReceiverDependencies['resync'] =>
@@ -85,6 +96,7 @@ export function createReceiverApp(deps: ReceiverDependencies): Express {
   if (deps.webhooks) {
     mountAsanaWebhookRoutes(app, { client: deps.client, logger: deps.logger, metrics, ...deps.webhooks });
   }
+  if (deps.asanaOAuth) mountAsanaOAuthRoutes(app, { client: deps.client, logger: deps.logger, ...deps.asanaOAuth });
   if (deps.resync) mountResyncRoute(app, { client: deps.client, logger: deps.logger, ...deps.resync });
 
   app.use((_req, res) => {

@@ -21,6 +21,9 @@ async function main(): Promise<void> {
     config.env.RECEIVER_HOST,
   );
   logger.info({ port: receiver.port, temporal: temporalAddress(config) }, 'receiver listening');
+  if (config.env.ASANA_OAUTH_CLIENT_ID && !config.env.ASANA_TOKEN) {
+    logger.info(`connect Asana: open ${config.receiverPublicUrl}/oauth/asana/connect and approve`);
+  }
   const stop = () =>
     void receiver
       .close()

@@ -7,6 +7,8 @@ import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createQueueActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
+import { asanaOAuthFor } from '../asana/oauth';
+import { type AsanaTokenSource, ConnectionTokenProvider } from '../asana/token-provider';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';
@@ -19,7 +21,7 @@ import { installRuntimeLogging, runtimeTelemetryOf } from './runtime-logging';
 /** Clients for the configured Asana and Attio (the demo passes the stand-ins' URLs and tokens in config). */
 export function createActivitiesFor(
   config: Config,
-  tokens: { asana: string; attio: string },
+  tokens: { asana: string | AsanaTokenSource; attio: string },
   fieldMap: FieldMap,
   client: Client,
   logger?: Logger,
@@ -43,6 +45,7 @@ export function createActivitiesFor(
     alertWebhookUrl: config.env.ALERT_WEBHOOK_URL,
     onAlert: (alert, delivered) =>
       logger?.warn({ alert: alert.title, workflowId: alert.workflowId, delivered }, 'operator alert'),
+    asanaOAuth: asanaOAuthFor(config),
   });
 }
 
@@ -52,7 +55,7 @@ export const fieldMapFor = (config: Config): FieldMap => config.scope;
 export async function startWorkers(
   config: Config,
   logger: Logger,
-  tokens: { asana: string; attio: string },
+  tokens: { asana: string | AsanaTokenSource; attio: string },
   fieldMap: FieldMap = fieldMapFor(config),
 ) {
   installRuntimeLogging(logger, runtimeTelemetryOf(config));
@@ -86,7 +89,9 @@ async function main(): Promise<void> {
   const added = await registerSearchAttributes(connection, config.env.TEMPORAL_NAMESPACE);
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
   await connection.close();
-  const worker = await startWorkers(config, logger, { asana: config.env.ASANA_TOKEN!, attio: config.env.ATTIO_TOKEN! });
+  // A personal access token when set; otherwise the OAuth connection's tokens (authorize at /oauth/asana/connect).
+  const asana = config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(await connectClient(config), 'default');
+  const worker = await startWorkers(config, logger, { asana, attio: config.env.ATTIO_TOKEN! });
   logger.info({ address: temporalAddress(config) }, 'worker running');
   const stop = () => void worker.stop().then(() => logger.info('worker drained and stopped'));
   process.once('SIGINT', stop);

@@ -6,3 +6,4 @@ export { reconcileProject } from './reconcile-project';
 export { resync } from './resync';
 export { syncAsanaResource } from './sync-asana-resource';
 export { watchAsanaResource } from './watch-asana-resource';
+export { asanaConnection } from './asana-connection';

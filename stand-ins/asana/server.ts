@@ -7,7 +7,7 @@
  * A control API under /__control/ on the same port does what a person does in Asana, moves the clock, injects faults
  * and reads back every request (stand-ins/asana/README.md).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StandInClock } from '../shared/clock';
@@ -37,6 +37,8 @@ export interface AsanaStandInOptions {
   firstGid?: bigint;
   /** Offset tokens expire after this long (one observed token lived 15 min; docs/asana.md §4). */
   offsetLifetimeMs?: number;
+  /** OAuth: each refresh returns a new refresh token and revokes the presented one. Asana's own keep theirs. */
+  oauth?: { rotateRefreshTokens?: boolean };
 }
 
 export interface AsanaStandIn {
@@ -84,7 +86,12 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
   const requests = new RequestLog();
   const faults = new FaultInjector();
   const pats = new Set(options.personalAccessTokens ?? [ASANA_STAND_IN_TOKEN]);
-  const oauth = { codes: new Map<string, string>(), access: new Map<string, number>(), refresh: new Set<string>() };
+  const oauth = {
+    codes: new Map<string, { redirect: string; challenge?: string }>(),
+    access: new Map<string, number>(),
+    refresh: new Set<string>(),
+  };
+  const oauthOptions = options.oauth ?? {};
   const limits = { requestsPerMinute: 1500, concurrentReads: 50, concurrentWrites: 15, ...options.rateLimit };
   const usage = new Map<string, { window: number[]; reads: number; writes: number }>();
   const offsetLifetimeMs = options.offsetLifetimeMs ?? 15 * 60_000;
@@ -396,8 +403,13 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
         .end('invalid_request: client_id, redirect_uri and response_type=code are required');
       return;
     }
+    const challenge = url.searchParams.get('code_challenge');
+    if (challenge && url.searchParams.get('code_challenge_method') !== 'S256') {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_request: code_challenge_method must be S256');
+      return;
+    }
     const code = randomBytes(12).toString('hex');
-    oauth.codes.set(code, redirect);
+    oauth.codes.set(code, { redirect, ...(challenge ? { challenge } : {}) });
     const target = new URL(redirect);
     target.searchParams.set('code', code);
     const state = url.searchParams.get('state');
@@ -405,6 +417,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     res.writeHead(302, { location: target.toString() }).end();
   }
 
+  /** Refresh tokens rotate (a new one per refresh, the old one revoked) only when the stand-in is told to. */
   function oauthToken(form: URLSearchParams): [number, unknown] {
     const grant = form.get('grant_type');
     const issue = (withRefresh: boolean) => {
@@ -423,17 +436,32 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     };
     if (!form.get('client_id') || !form.get('client_secret')) return [400, { error: 'invalid_client' }];
     if (grant === 'authorization_code') {
-      const code = form.get('code') ?? '';
-      if (!oauth.codes.has(code) || oauth.codes.get(code) !== form.get('redirect_uri'))
-        return [400, { error: 'invalid_grant' }];
-      oauth.codes.delete(code);
+      const grantCode = oauth.codes.get(form.get('code') ?? '');
+      if (!grantCode || grantCode.redirect !== form.get('redirect_uri')) return [400, { error: 'invalid_grant' }];
+      oauth.codes.delete(form.get('code') ?? '');
+      const verifier = form.get('code_verifier');
+      if (grantCode.challenge && (!verifier || pkceChallenge(verifier) !== grantCode.challenge))
+        return [400, { error: 'invalid_grant', error_description: 'code_verifier does not match' }];
       return [200, issue(true)];
     }
     if (grant === 'refresh_token') {
-      if (!oauth.refresh.has(form.get('refresh_token') ?? '')) return [400, { error: 'invalid_grant' }];
-      return [200, issue(false)];
+      const presented = form.get('refresh_token') ?? '';
+      if (!oauth.refresh.has(presented)) return [400, { error: 'invalid_grant' }];
+      if (oauthOptions.rotateRefreshTokens) oauth.refresh.delete(presented);
+      return [200, issue(oauthOptions.rotateRefreshTokens === true)];
     }
     return [400, { error: 'unsupported_grant_type' }];
+  }
+
+  const pkceChallenge = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+
+  /** POST /-/oauth_revoke: a refresh token revokes itself; an access token just stops working (RFC 7009). */
+  function oauthRevoke(form: URLSearchParams): [number, unknown] {
+    if (!form.get('client_id') || !form.get('client_secret')) return [400, { error: 'invalid_client' }];
+    const token = form.get('token') ?? '';
+    oauth.refresh.delete(token);
+    oauth.access.delete(token);
+    return [200, {}];
   }
 
   // --- control API ----------------------------------------------------------------------------------------------
@@ -566,6 +594,8 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
       }
       if (url.pathname === '/-/oauth_token' && method === 'POST') {
         [status, body] = oauthToken(new URLSearchParams(text));
+      } else if (url.pathname === '/-/oauth_revoke' && method === 'POST') {
+        [status, body] = oauthRevoke(new URLSearchParams(text));
       } else {
         if (!url.pathname.startsWith('/api/1.0/')) throw new ApiError(404, 'No matching route for request');
         const path = url.pathname.slice('/api/1.0'.length);

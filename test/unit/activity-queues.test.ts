@@ -38,6 +38,7 @@ test('Asana calls are on the asana queue, Attio calls on the attio queue, fan-ou
     'installReconcileSchedules',
     'watchProjectForTasks',
     'removeReconcileSchedules',
+    'refreshAsanaAccessToken',
     'sendOperatorAlert',
   ]);
 });

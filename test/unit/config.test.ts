@@ -53,7 +53,17 @@ describe('loadConfig', () => {
 
   test('names the missing token when only one of the two is set', () => {
     expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN })).toEqual([expect.stringMatching(/^ATTIO_TOKEN: missing/)]);
-    expect(problemsOf({ ATTIO_TOKEN: LIVE.ATTIO_TOKEN })).toEqual([expect.stringMatching(/^ASANA_TOKEN: missing/)]);
+    expect(problemsOf({ ATTIO_TOKEN: LIVE.ATTIO_TOKEN })).toEqual([
+      expect.stringMatching(/^ASANA_TOKEN or ASANA_OAUTH_CLIENT_ID and ASANA_OAUTH_CLIENT_SECRET: missing/),
+    ]);
+  });
+
+  test('accepts an Asana OAuth app instead of a personal access token, and names its missing half', () => {
+    const oauth = { ...LIVE, ASANA_TOKEN: undefined, ASANA_OAUTH_CLIENT_ID: 'id', ASANA_OAUTH_CLIENT_SECRET: 's' };
+    expect(loadConfig(oauth).mode).toBe('live');
+    expect(problemsOf({ ...oauth, ASANA_OAUTH_CLIENT_SECRET: undefined })).toEqual([
+      expect.stringMatching(/^ASANA_OAUTH_CLIENT_SECRET: missing/),
+    ]);
   });
 
   test('requires an encryption key outside the demo', () => {
@@ -115,6 +125,7 @@ describe('loadConfig', () => {
   test('marks the tokens, the resync token, the encryption key and the alert webhook as secret', () => {
     expect(secretVariableNames.sort()).toEqual([
       'ALERT_WEBHOOK_URL',
+      'ASANA_OAUTH_CLIENT_SECRET',
       'ASANA_TOKEN',
       'ATTIO_TOKEN',
       'PAYLOAD_ENCRYPTION_KEY',
