@@ -9,10 +9,12 @@
 import { executeChild, workflowInfo } from '@temporalio/workflow';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
 import type { AsanaResourceRef, ResyncInput, ResyncResult } from './definitions';
+import { resyncInput, validateWorkflowInput } from './inputs';
 import { reconcileProject } from './reconcile-project';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 export async function resync(input: ResyncInput): Promise<ResyncResult> {
+  validateWorkflowInput('resync', resyncInput, input);
   const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY });
   const internal = temporalActivities({ startToCloseTimeout: '10m', heartbeatTimeout: '1m' });
 
