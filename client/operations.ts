@@ -7,7 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
-import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
+import {
+  backfillWorkflowId,
+  checkConnectionsWorkflowId,
+  reconcileWorkflowId,
+  resyncWorkflowId,
+  webhookWorkflowId,
+} from '../common/workflow-ids';
+import {
+  backfillSummary,
+  checkConnectionsSummary,
+  provisionAttioSummary,
+  reconcileSummary,
+  resyncSummary,
+  watchSummary,
+} from '../common/workflow-summaries';
 import type {
   backfill,
   checkConnections,
@@ -30,6 +44,7 @@ export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUE
     taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
+    ...checkConnectionsSummary,
   });
 }
 
@@ -38,6 +53,7 @@ export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
     args: [],
+    ...provisionAttioSummary,
   });
 }
 
@@ -55,6 +71,7 @@ export async function watchResource(
     workflowId: webhookWorkflowId(input.resourceGid),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
+    ...watchSummary(input),
     typedSearchAttributes: [
       { key: AsanaGid, value: input.resourceGid },
       { key: AsanaResourceType, value: input.resourceType },
@@ -84,28 +101,41 @@ export async function unwatchResource(client: Client, resourceGid: string): Prom
   await handle.result();
 }
 
-/** Starts a backfill of a workspace or of projects; its progress is the `backfillProgress` query. */
+/**
+ * Starts a backfill of a workspace, a team or projects; its progress is the `backfillProgress` query. The id names the
+ * scope (common/workflow-ids.ts), so starting a scope that is being backfilled joins that backfill.
+ */
 export async function startBackfill(
   client: Client,
   input: BackfillInput,
-  workflowId = `backfill-${randomUUID()}`,
+  workflowId = backfillWorkflowId(input),
   taskQueue = TASK_QUEUES.sync,
 ) {
-  return client.workflow.start<typeof backfill>('backfill', { taskQueue, workflowId, args: [input] });
+  return client.workflow.start<typeof backfill>('backfill', {
+    taskQueue,
+    workflowId,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [input],
+    ...backfillSummary(input),
+  });
 }
 
 export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
     taskQueue,
-    workflowId: `reconcile-${input.mode}-${input.projectGid}-${randomUUID().slice(0, 8)}`,
+    workflowId: reconcileWorkflowId(input, new Date()),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
+    ...reconcileSummary(input),
   });
 }
 
 export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof resync>('resync', {
     taskQueue,
-    workflowId: `resync-${randomUUID()}`,
+    workflowId: resyncWorkflowId(input),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
+    ...resyncSummary(input),
   });
 }

@@ -7,6 +7,7 @@
  * from the receiver's authenticated POST /resync (an Attio record action calls it).
  */
 import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { reconcileSummary } from '../common/workflow-summaries';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
 import type { AsanaResourceRef, ResyncInput, ResyncResult } from './definitions';
 import { resyncInput, validateWorkflowInput } from './inputs';
@@ -24,6 +25,7 @@ export async function resync(input: ResyncInput): Promise<ResyncResult> {
       const report = await executeChild(reconcileProject, {
         workflowId: `${workflowInfo().workflowId}-reconcile-${projectGid}`,
         args: [{ projectGid, mode: 'full' }],
+        ...reconcileSummary({ projectGid, mode: 'full' }),
       });
       signalled += report.signalled;
     }
