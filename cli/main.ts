@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         if (!gid) throw new UsageError('status needs a resource gid');
-        return printWatchStatus(client, gid);
+        return await printWatchStatus(client, gid);
       }
       case 'backfill': {
         if (!values.workspace && !values.project && !values.team) {
@@ -162,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
         if ('resources' in input && input.resources.length === 0)
           throw new UsageError('resync needs something to resync');
         if ('stale' in input && input.projectGids.length === 0) throw new UsageError('resync --stale needs --project');
-        const result = await resyncNow(client, input, queue);
+        const result = await resyncNow(client, { ...input, requestedBy: { source: 'cli' } }, queue);
         console.log(`resync sent ${result.signalled} resources through their sync workflows`);
         return 0;
       }
