@@ -19,20 +19,25 @@ import {
 } from '../workflows/definitions';
 import {
   checkConnectionsNow,
+  planProvisioningNow,
   provisionAttioNow,
   reconcileNow,
   resyncNow,
   startBackfill,
   unwatchResource,
   watchResource,
+  watchScope,
 } from '../client/operations';
 import { installReconcileSchedules } from '../client/schedules';
+import { formatProvisioningPlan } from '../activities/provision-attio';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 
 commands:
   check                                   check the Asana and Attio credentials through the workers
-  provision                               create the Attio objects, attributes and list the field map needs
+  provision [--dry-run]                   create the Attio objects, attributes, list and stages the scope needs
+                                          (--dry-run: print the plan as a diff, write nothing)
+  watch                                   watch everything the scope's watch: lists (SCOPE_FILE)
   watch <gid> --workspace <gid> [--type project|workspace|team|portfolio]
                                           create and keep a webhook on an Asana resource (and, for a project, its
                                           reconciliation schedules)
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       'section-tasks': { type: 'string' },
       stale: { type: 'boolean' },
       full: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -86,11 +92,22 @@ async function main(argv: string[]): Promise<number> {
         return result.ok ? 0 : 1;
       }
       case 'provision': {
+        if (values['dry-run']) {
+          const plan = await planProvisioningNow(client, queue);
+          console.log(formatProvisioningPlan(plan));
+          return plan.conflicts.length ? 1 : 0;
+        }
         const { created } = await provisionAttioNow(client, queue);
         console.log(created.length ? `created:\n  ${created.join('\n  ')}` : 'Attio already had everything');
         return 0;
       }
       case 'watch': {
+        if (!gid && !values.workspace) {
+          const watched = await watchScope(client, config.scope, { taskQueue: queue });
+          for (const w of watched) console.log(`watching ${w.resourceType} ${w.resourceGid}: webhook registered`);
+          if (watched.length === 0) console.log('the scope watches nothing (SCOPE_FILE watch:)');
+          return 0;
+        }
         if (!gid || !values.workspace) throw new UsageError('watch needs a resource gid and --workspace');
         const type = values.type as 'project' | 'workspace' | 'team' | 'portfolio';
         await watchResource(
