@@ -8,7 +8,21 @@ import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
 import { type Scope, webhookFiltersFor } from '../mapping/scope';
-import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
+import {
+  backfillWorkflowId,
+  checkConnectionsWorkflowId,
+  reconcileWorkflowId,
+  resyncWorkflowId,
+  webhookWorkflowId,
+} from '../common/workflow-ids';
+import {
+  backfillSummary,
+  checkConnectionsSummary,
+  provisionAttioSummary,
+  reconcileSummary,
+  resyncSummary,
+  watchSummary,
+} from '../common/workflow-summaries';
 import type {
   backfill,
   checkConnections,
@@ -31,6 +45,7 @@ export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUE
     taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
+    ...checkConnectionsSummary,
   });
 }
 
@@ -40,6 +55,7 @@ export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
     args: [{}],
+    ...provisionAttioSummary,
   });
 }
 
@@ -49,6 +65,8 @@ export async function planProvisioningNow(client: Client, taskQueue = TASK_QUEUE
     taskQueue,
     workflowId: `provision-attio-dry-run-${randomUUID()}`,
     args: [{ dryRun: true }],
+    staticSummary: 'Plan the Attio provisioning (dry run: changes nothing)',
+    staticDetails: provisionAttioSummary.staticDetails,
   });
   return plan;
 }
@@ -64,6 +82,7 @@ export async function startWatch(client: Client, input: WatchAsanaResourceInput,
     workflowId: webhookWorkflowId(input.resourceGid),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [{ ...input, ...(filters ? { filters } : {}) }],
+    ...watchSummary(input),
     typedSearchAttributes: [
       { key: AsanaGid, value: input.resourceGid },
       { key: AsanaResourceType, value: input.resourceType },
@@ -130,28 +149,41 @@ export async function unwatchResource(client: Client, resourceGid: string): Prom
   await handle.result();
 }
 
-/** Starts a backfill of a workspace or of projects; its progress is the `backfillProgress` query. */
+/**
+ * Starts a backfill of a workspace, a team or projects; its progress is the `backfillProgress` query. The id names the
+ * scope (common/workflow-ids.ts), so starting a scope that is being backfilled joins that backfill.
+ */
 export async function startBackfill(
   client: Client,
   input: BackfillInput,
-  workflowId = `backfill-${randomUUID()}`,
+  workflowId = backfillWorkflowId(input),
   taskQueue = TASK_QUEUES.sync,
 ) {
-  return client.workflow.start<typeof backfill>('backfill', { taskQueue, workflowId, args: [input] });
+  return client.workflow.start<typeof backfill>('backfill', {
+    taskQueue,
+    workflowId,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [input],
+    ...backfillSummary(input),
+  });
 }
 
 export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
     taskQueue,
-    workflowId: `reconcile-${input.mode}-${input.projectGid}-${randomUUID().slice(0, 8)}`,
+    workflowId: reconcileWorkflowId(input, new Date()),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
+    ...reconcileSummary(input),
   });
 }
 
 export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.execute<typeof resync>('resync', {
     taskQueue,
-    workflowId: `resync-${randomUUID()}`,
+    workflowId: resyncWorkflowId(input),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
+    ...resyncSummary(input),
   });
 }

@@ -13,6 +13,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { TASK_QUEUES } from '../common/task-queues';
+import { reconcileSummary } from '../common/workflow-summaries';
 import type { reconcileProject } from '../workflows';
 
 /** The defaults of RECONCILE_EVERY_MINUTES and FULL_RECONCILE_EVERY_HOURS (common/config.ts). */
@@ -37,6 +38,7 @@ export function reconcileSchedules(projectGid: string, settings: ScheduleSetting
       workflowType: 'reconcileProject',
       args: [{ projectGid, mode }] as Parameters<typeof reconcileProject>,
       taskQueue: settings.taskQueue ?? TASK_QUEUES.sync,
+      ...reconcileSummary({ projectGid, mode }),
     }) as const;
   return [
     {

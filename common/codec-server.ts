@@ -4,11 +4,13 @@
  * the operator's browser to `<endpoint>/decode` (and `/encode` when an operator sends a signal or starts a workflow
  * with input), as Temporal's codec server protocol describes; this answers with the same payloads decrypted.
  *
- * It listens on 127.0.0.1 only, so it is reachable from the operator's own browser and nowhere else, and it answers
+ * By default it listens on 127.0.0.1 only, so it is reachable from the operator's own browser and nowhere else; a
+ * codec server shared by a team (CODEC_SERVER_HOST) must require a bearer token (CODEC_SERVER_TOKEN). It answers
  * only pages from the configured Web UI origins: another page open in the same browser cannot use it to decrypt.
  * `npm start` runs it next to the embedded dev server; with a Temporal cluster elsewhere, an operator runs
  * `npm run cli -- codec-server` on their own machine and sets the UI's codec endpoint to it (docs: README).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -23,7 +25,8 @@ const jsonPayload = z.object({
   metadata: z.record(z.string(), z.base64()).optional(),
   data: z.base64().optional(),
 });
-const codecRequest = z.object({ payloads: z.array(jsonPayload) });
+/** `{}` is how the `temporal` CLI asks for a query with no arguments: no payloads, nothing to do. */
+const codecRequest = z.object({ payloads: z.array(jsonPayload).default([]) });
 
 const ProtoPayload = temporal.api.common.v1.Payload;
 const toJson = (payload: Payload) => ProtoPayload.toObject(ProtoPayload.fromObject(payload), { bytes: String });
@@ -32,7 +35,21 @@ export interface CodecServerOptions {
   codec: PayloadCodec;
   /** Origins of the Temporal Web UI allowed to call (for example `http://localhost:8233`). */
   allowedOrigins: string[];
+  /**
+   * When set, every /decode and /encode must carry `Authorization: Bearer <token>` (the CLI's `--codec-auth`), so a
+   * codec server shared by a team decrypts only for those given the token. Unset: loopback and the origin check only.
+   */
+  token?: string;
   logger: Logger;
+}
+
+/** Compares in constant time, so the answer's timing says nothing about how much of a guess was right. */
+function hasBearerToken(header: string | undefined, token: string): boolean {
+  const expected = createHash('sha256').update(`Bearer ${token}`).digest();
+  const actual = createHash('sha256')
+    .update(header ?? '')
+    .digest();
+  return timingSafeEqual(expected, actual);
 }
 
 export function createCodecServerApp(options: CodecServerOptions): express.Express {
@@ -61,6 +78,15 @@ export function createCodecServerApp(options: CodecServerOptions): express.Expre
     }
     next();
   });
+
+  if (options.token !== undefined) {
+    const token = options.token;
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (hasBearerToken(req.headers.authorization, token)) return next();
+      res.setHeader('WWW-Authenticate', 'Bearer realm="codec"');
+      res.status(401).json({ error: 'this codec server needs Authorization: Bearer <CODEC_SERVER_TOKEN>' });
+    });
+  }
 
   app.use(express.json({ limit: '8mb' }));
 
@@ -100,12 +126,13 @@ export function codecServerOrigins(env: { TEMPORAL_UI_PORT: number; TEMPORAL_UI_
   ];
 }
 
-/** Serves the codec server for this config on 127.0.0.1:CODEC_SERVER_PORT, with the service's own key. */
+/** Serves the codec server for this config on CODEC_SERVER_HOST:CODEC_SERVER_PORT, with the service's own keys. */
 export function startCodecServer(config: Config, logger: Logger): Promise<RunningServer> {
   const app = createCodecServerApp({
     codec: createPayloadCodec(config),
     allowedOrigins: codecServerOrigins(config.env),
+    token: config.env.CODEC_SERVER_TOKEN,
     logger,
   });
-  return listen(app, config.env.CODEC_SERVER_PORT, '127.0.0.1', 'CODEC_SERVER_PORT');
+  return listen(app, config.env.CODEC_SERVER_PORT, config.env.CODEC_SERVER_HOST, 'CODEC_SERVER_PORT');
 }

@@ -25,6 +25,7 @@ const variable = <S extends z.ZodType>(schema: S, description: string, secret = 
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const milliseconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const isPayloadKey = (value: string) => Buffer.from(value, 'base64').length === 32;
 const optionalText = () =>
   z
     .string()
@@ -73,7 +74,16 @@ export const variables = {
   TEMPORAL_UI_PORT: variable(port(8233), 'Web UI port of the embedded dev server.'),
   CODEC_SERVER_PORT: variable(
     port(8888),
-    'Port (on 127.0.0.1) of the codec server that lets the Temporal Web UI show the encrypted payloads in clear.',
+    'Port of the codec server that lets the Temporal Web UI and the `temporal` CLI show the encrypted payloads in clear.',
+  ),
+  CODEC_SERVER_HOST: variable(
+    z.string().min(1).default('127.0.0.1'),
+    'Interface the codec server listens on. Anything but loopback (a codec server shared by a team) needs CODEC_SERVER_TOKEN.',
+  ),
+  CODEC_SERVER_TOKEN: variable(
+    optionalText().pipe(z.string().min(24, 'at least 24 characters').optional()),
+    'Bearer token the codec server requires on every request (`temporal … --codec-auth "Bearer <token>"`). Unset: none.',
+    true,
   ),
   TEMPORAL_DB_FILE: variable(
     z.string().min(1).default('.temporal/dev.db'),
@@ -84,13 +94,19 @@ export const variables = {
     'Web UI URL printed for operators when TEMPORAL_ADDRESS points at an existing cluster.',
   ),
   PAYLOAD_ENCRYPTION_KEY: variable(
+    optionalText().pipe(z.string().refine(isPayloadKey, 'must be 32 bytes, base64-encoded').optional()),
+    'AES-256-GCM key (base64, 32 bytes) that encrypts workflow payloads in Temporal history. Required outside the demo.',
+    true,
+  ),
+  PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: variable(
     optionalText().pipe(
       z
         .string()
-        .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+        .transform((value) => value.split(',').map((key) => key.trim()))
+        .pipe(z.array(z.string().refine(isPayloadKey, 'each must be 32 bytes, base64-encoded')))
         .optional(),
     ),
-    'AES-256-GCM key (base64, 32 bytes) that encrypts workflow payloads in Temporal history. Required outside the demo.',
+    'Earlier PAYLOAD_ENCRYPTION_KEYs, comma-separated: decode only, so history written before a rotation stays readable.',
     true,
   ),
 
@@ -269,6 +285,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mode === 'live' && parsed.PAYLOAD_ENCRYPTION_KEY === undefined) {
     problems.push('PAYLOAD_ENCRYPTION_KEY: required outside the demo (generate one: openssl rand -base64 32)');
   }
+  if (!isLoopback(parsed.CODEC_SERVER_HOST) && parsed.CODEC_SERVER_TOKEN === undefined) {
+    problems.push(
+      `CODEC_SERVER_HOST: ${parsed.CODEC_SERVER_HOST} is reachable from other machines, so set CODEC_SERVER_TOKEN too (anyone reaching the codec server can decrypt history)`,
+    );
+  }
   const scope = scopeOf(parsed, mode, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -280,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 /** Reads the scope file and, live, refuses a scope in which no task can sync; problems name the variable. */
 function scopeOf(parsed: Parsed, mode: Mode, problems: string[]): Scope {
   if (parsed.SCOPE_FILE && parsed.FIELD_MAP_FILE) {
@@ -307,4 +329,6 @@ export function loadDotEnv(path = '.env'): void {
 
 /** The secret values present in a config, so the logger can scrub them from any output. */
 export const secretValues = (config: Config): string[] =>
-  secretVariableNames.map((name) => config.env[name]).filter((v): v is string => typeof v === 'string' && v !== '');
+  secretVariableNames
+    .flatMap((name) => config.env[name] ?? [])
+    .filter((v): v is string => typeof v === 'string' && v !== '');

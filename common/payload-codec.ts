@@ -5,7 +5,9 @@
  * of secrets and personal data (common/search-attributes.ts).
  *
  * Shape follows temporalio/samples-typescript `encryption/`: the encrypted payload is a serialized Payload with
- * metadata `encoding: binary/encrypted` and the key id, so a key can be rotated by adding a new id.
+ * metadata `encoding: binary/encrypted` and the key id. A key rotates by making the new one PAYLOAD_ENCRYPTION_KEY and
+ * keeping the old one in PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: new payloads use the new key, the key id of each stored
+ * payload selects the key that decrypts it (README, "Rotating the payload key").
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
@@ -19,17 +21,34 @@ const TAG_LENGTH = 16;
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array | null | undefined): string => new TextDecoder().decode(bytes ?? new Uint8Array());
 
-export class EncryptionCodec implements PayloadCodec {
-  private readonly keyId: string;
+/** The id stored with each payload, derived from the key (never the key itself), selects the key that decrypts it. */
+const keyIdOf = (key: Buffer): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
-  /** @param key 32 bytes. The key id stored with each payload is derived from the key, never the key itself. */
-  constructor(private readonly key: Buffer) {
+export class EncryptionCodec implements PayloadCodec {
+  private readonly key: Buffer;
+  private readonly keyId: string;
+  /** Every key this codec can decrypt with, by key id: the current one and the previous ones (decode only). */
+  private readonly decryptionKeys: ReadonlyMap<string, Buffer>;
+
+  /**
+   * @param key 32 bytes; encrypts every new payload.
+   * @param previousKeys 32 bytes each; only decrypt, so history written before a key rotation stays readable.
+   */
+  constructor(key: Buffer, previousKeys: readonly Buffer[] = []) {
     if (key.length !== 32) throw new ValueError('PAYLOAD_ENCRYPTION_KEY must be 32 bytes');
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    if (previousKeys.some((previous) => previous.length !== 32)) {
+      throw new ValueError('PAYLOAD_ENCRYPTION_PREVIOUS_KEYS must be 32 bytes each');
+    }
+    this.key = key;
+    this.keyId = keyIdOf(key);
+    this.decryptionKeys = new Map([...previousKeys, key].map((k) => [keyIdOf(k), k]));
   }
 
-  static fromBase64(base64Key: string): EncryptionCodec {
-    return new EncryptionCodec(Buffer.from(base64Key, 'base64'));
+  static fromBase64(base64Key: string, previousBase64Keys: readonly string[] = []): EncryptionCodec {
+    return new EncryptionCodec(
+      Buffer.from(base64Key, 'base64'),
+      previousBase64Keys.map((previous) => Buffer.from(previous, 'base64')),
+    );
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -43,9 +62,14 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       if (decode(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCODING) return payload;
       const keyId = decode(payload.metadata?.[METADATA_KEY_ID]);
-      if (keyId !== this.keyId) throw new ValueError(`payload encrypted with unknown key id ${keyId}`);
+      const key = this.decryptionKeys.get(keyId);
+      if (!key) {
+        throw new ValueError(
+          `payload encrypted with unknown key id ${keyId} (add its key to PAYLOAD_ENCRYPTION_PREVIOUS_KEYS)`,
+        );
+      }
       if (!payload.data) throw new ValueError('encrypted payload has no data');
-      return temporal.api.common.v1.Payload.decode(this.decrypt(payload.data));
+      return temporal.api.common.v1.Payload.decode(this.decrypt(key, payload.data));
     });
   }
 
@@ -56,11 +80,11 @@ export class EncryptionCodec implements PayloadCodec {
     return Buffer.concat([iv, body, cipher.getAuthTag()]);
   }
 
-  private decrypt(sealed: Uint8Array): Uint8Array {
+  private decrypt(key: Buffer, sealed: Uint8Array): Uint8Array {
     const buffer = Buffer.from(sealed);
     const iv = buffer.subarray(0, IV_LENGTH);
     const tag = buffer.subarray(buffer.length - TAG_LENGTH);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(buffer.subarray(IV_LENGTH, buffer.length - TAG_LENGTH)), decipher.final()]);
   }

@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from './search-attributes';
 import { syncWorkflowId } from './workflow-ids';
+import { syncSummary } from './workflow-summaries';
 import {
   type AsanaChange,
   type AsanaResourceRef,
@@ -31,6 +32,7 @@ export async function signalAsanaChange(
     workflowId: syncWorkflowId(resource),
     taskQueue: options.taskQueue,
     args: [{ resource, ...options.sync }],
+    ...syncSummary(resource),
     signal: asanaChangedSignal,
     signalArgs: [change],
     typedSearchAttributes: [

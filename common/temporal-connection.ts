@@ -10,7 +10,10 @@ export const temporalAddress = (config: Config): string =>
 
 /** The codec that encrypts every payload (common/payload-codec.ts); the codec server decodes with the same one. */
 export const createPayloadCodec = (config: Config): EncryptionCodec =>
-  EncryptionCodec.fromBase64(config.env.PAYLOAD_ENCRYPTION_KEY ?? DEMO_PAYLOAD_KEY);
+  EncryptionCodec.fromBase64(
+    config.env.PAYLOAD_ENCRYPTION_KEY ?? DEMO_PAYLOAD_KEY,
+    config.env.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS ?? [],
+  );
 
 /** One data converter for client and worker: every payload is encrypted. */
 export const createDataConverter = (config: Config): DataConverter => ({

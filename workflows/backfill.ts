@@ -29,6 +29,7 @@ import {
   backfillProgressQuery,
   resourceKey,
 } from './definitions';
+import { backfillInput, validateWorkflowInput } from './inputs';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 /** Lower than live sync's priority, so a backfill never starves live changes on the shared, rate-limited queues. */
@@ -41,6 +42,7 @@ const PAGES_PER_RUN = 25;
 const WRITE_CONCURRENCY = 10;
 
 export async function backfill(input: BackfillInput): Promise<BackfillProgress> {
+  validateWorkflowInput('backfill', backfillInput, input);
   // Short timeouts: an attempt lost with a worker is retried after this long, so a killed worker costs seconds.
   const asana = asanaActivities({ startToCloseTimeout: '1m', retry: ASANA_RETRY, priority: BULK_PRIORITY });
   const attio = attioActivities({ startToCloseTimeout: '30s', retry: ATTIO_RETRY, priority: BULK_PRIORITY });

@@ -1,6 +1,7 @@
 import { failureMessage } from '../common/failure-message';
 import { asanaActivities, attioActivities } from './activity-queues';
 import type { CheckConnectionsInput, CheckConnectionsResult, ConnectionCheck } from './definitions';
+import { checkConnectionsInput, validateWorkflowInput } from './inputs';
 
 // A connectivity check should answer fast and report, not wait out a long outage: three attempts, then say why.
 const checkOptions = { startToCloseTimeout: '15s', retry: { maximumAttempts: 3, initialInterval: '1s' } } as const;
@@ -10,6 +11,7 @@ const checkOptions = { startToCloseTimeout: '15s', retry: { maximumAttempts: 3, 
  * Started by the demo at start-up and by `cli check`; the result lists each system with the reason it failed.
  */
 export async function checkConnections(input: CheckConnectionsInput = {}): Promise<CheckConnectionsResult> {
+  validateWorkflowInput('checkConnections', checkConnectionsInput, input);
   const asana = asanaActivities(checkOptions);
   const attio = attioActivities(checkOptions);
   const systems = input.systems ?? ['asana', 'attio'];

@@ -20,9 +20,11 @@ import {
   type ReconcileReport,
   resourceKey,
 } from './definitions';
+import { reconcileProjectInput, validateWorkflowInput } from './inputs';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 export async function reconcileProject(input: ReconcileProjectInput): Promise<ReconcileReport> {
+  validateWorkflowInput('reconcileProject', reconcileProjectInput, input);
   const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY, priority: { priorityKey: 4 } });
   const attio = attioActivities({ startToCloseTimeout: '5m', retry: ATTIO_RETRY, priority: { priorityKey: 4 } });
   const internal = temporalActivities({ startToCloseTimeout: '10m', heartbeatTimeout: '1m' });

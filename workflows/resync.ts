@@ -7,12 +7,15 @@
  * from the receiver's authenticated POST /resync (an Attio record action calls it).
  */
 import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { reconcileSummary } from '../common/workflow-summaries';
 import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
 import type { AsanaResourceRef, ResyncInput, ResyncResult } from './definitions';
+import { resyncInput, validateWorkflowInput } from './inputs';
 import { reconcileProject } from './reconcile-project';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 export async function resync(input: ResyncInput): Promise<ResyncResult> {
+  validateWorkflowInput('resync', resyncInput, input);
   const asana = asanaActivities({ startToCloseTimeout: '2m', retry: ASANA_RETRY });
   const internal = temporalActivities({ startToCloseTimeout: '10m', heartbeatTimeout: '1m' });
 
@@ -22,6 +25,7 @@ export async function resync(input: ResyncInput): Promise<ResyncResult> {
       const report = await executeChild(reconcileProject, {
         workflowId: `${workflowInfo().workflowId}-reconcile-${projectGid}`,
         args: [{ projectGid, mode: 'full' }],
+        ...reconcileSummary({ projectGid, mode: 'full' }),
       });
       signalled += report.signalled;
     }

@@ -33,12 +33,14 @@ import {
   type SyncStatus,
   syncStatusQuery,
 } from './definitions';
+import { syncAsanaResourceInput, validateWorkflowInput } from './inputs';
 import { ASANA_RETRY, ATTIO_RETRY } from './retry-policies';
 
 /** Continue as new after this many syncs in one run even if the server does not suggest it (bounded history). */
 const MAX_SYNCS_PER_RUN = 200;
 
 export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<SyncAsanaResourceResult> {
+  validateWorkflowInput('syncAsanaResource', syncAsanaResourceInput, input);
   const quietPeriodMs = input.quietPeriodMs ?? SYNC_DEFAULTS.quietPeriodMs;
   const maxDelayMs = input.maxDelayMs ?? SYNC_DEFAULTS.maxDelayMs;
   const idleTimeoutMs = input.idleTimeoutMs ?? SYNC_DEFAULTS.idleTimeoutMs;

@@ -46,6 +46,7 @@ import {
   type WebhookStatus,
   webhookStatusQuery,
 } from './definitions';
+import { watchAsanaResourceInput, validateWorkflowInput } from './inputs';
 import { reconcileProject } from './reconcile-project';
 import { ASANA_RETRY } from './retry-policies';
 import { describeFailure, HEALTH_DEFAULTS, healthVerdict, needsAttention, retryDelayMs } from './webhook-health';
@@ -63,6 +64,7 @@ const FAILED_HEALTH: Record<Step, WebhookHealth> = {
 };
 
 export async function watchAsanaResource(input: WatchAsanaResourceInput): Promise<void> {
+  validateWorkflowInput('watchAsanaResource', watchAsanaResourceInput, input);
   const settings = { ...HEALTH_DEFAULTS, ...input.health };
   const asana = asanaActivities({
     // Creating a webhook waits for the handshake, which Asana gives about 10 s (docs/asana.md 1.2). The workflow

@@ -105,3 +105,60 @@ test('passes through payloads that were never encrypted (search attributes, olde
   const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
   expect(defaultPayloadConverter.fromPayload(fromJson(payloads[0]!))).toBe('ok');
 });
+
+test('answers `{}` (how the `temporal` CLI asks for a query with no arguments) with no payloads', async () => {
+  const response = await post('/encode', {}, undefined);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ payloads: [] });
+});
+
+describe('with CODEC_SERVER_TOKEN', () => {
+  const token = 'codec-token-0123456789abcdef';
+  let guarded: RunningServer;
+  let guardedBase: string;
+  beforeAll(async () => {
+    const app = createCodecServerApp({
+      codec,
+      allowedOrigins: codecServerOrigins({ TEMPORAL_UI_PORT: 8233 }),
+      token,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+    });
+    guarded = await listen(app, 0, '127.0.0.1', 'CODEC_SERVER_PORT');
+    guardedBase = `http://127.0.0.1:${guarded.port}`;
+  });
+  afterAll(() => guarded.close());
+
+  const decodeWith = async (authorization?: string) => {
+    const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(value)]);
+    return fetch(`${guardedBase}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: UI, ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify({ payloads: [toJson(encrypted!)] }),
+    });
+  };
+
+  test('decrypts nothing without the token, or with another one', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789abcdef', token]) {
+      const response = await decodeWith(authorization);
+      expect([authorization, response.status]).toEqual([authorization, 401]);
+      expect(await response.text()).not.toContain('not-a-real-secret');
+    }
+  });
+
+  test('decodes for a caller with the token, and still answers the UI’s preflight without it', async () => {
+    const response = await decodeWith(`Bearer ${token}`);
+    expect(response.status).toBe(200);
+    const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    expect(defaultPayloadConverter.fromPayload(fromJson(payloads[0]!))).toEqual(value);
+
+    const preflight = await fetch(`${guardedBase}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: UI,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+  });
+});

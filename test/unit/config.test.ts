@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, secretVariableNames, variables } from '../../common/config';
+import { ConfigError, loadConfig, secretValues, secretVariableNames, variables } from '../../common/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,15 +122,43 @@ describe('loadConfig', () => {
     for (const value of Object.values(LIVE)) expect(error.message).not.toContain(value);
   });
 
-  test('marks the tokens, the resync token, the encryption key and the alert webhook as secret', () => {
+  test('marks the tokens, the resync and codec server tokens, the encryption keys and the alert webhook as secret', () => {
     expect(secretVariableNames.sort()).toEqual([
       'ALERT_WEBHOOK_URL',
       'ASANA_OAUTH_CLIENT_SECRET',
       'ASANA_TOKEN',
       'ATTIO_TOKEN',
+      'CODEC_SERVER_TOKEN',
       'PAYLOAD_ENCRYPTION_KEY',
+      'PAYLOAD_ENCRYPTION_PREVIOUS_KEYS',
       'RESYNC_API_TOKEN',
     ]);
+  });
+
+  test('reads the previous payload keys as a comma-separated list, and refuses one that is not a key', () => {
+    const previous = [Buffer.alloc(32, 1).toString('base64'), Buffer.alloc(32, 2).toString('base64')];
+    const config = loadConfig({ ...LIVE, PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: ` ${previous[0]}, ${previous[1]} ` });
+    expect(config.env.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS).toEqual(previous);
+    expect(secretValues(config)).toEqual(expect.arrayContaining(previous));
+    expect(loadConfig(LIVE).env.PAYLOAD_ENCRYPTION_PREVIOUS_KEYS).toBeUndefined();
+    expect(problemsOf({ ...LIVE, PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: `${previous[0]},short` })).toEqual([
+      'PAYLOAD_ENCRYPTION_PREVIOUS_KEYS: invalid value (not shown: secret)',
+    ]);
+  });
+
+  test('refuses a codec server reachable from other machines without a token', () => {
+    expect(problemsOf({ ...LIVE, CODEC_SERVER_HOST: '0.0.0.0' })).toEqual([
+      expect.stringMatching(
+        /^CODEC_SERVER_HOST: 0\.0\.0\.0 is reachable from other machines, so set CODEC_SERVER_TOKEN/,
+      ),
+    ]);
+    const shared = loadConfig({
+      ...LIVE,
+      CODEC_SERVER_HOST: '0.0.0.0',
+      CODEC_SERVER_TOKEN: 'codec-token-0123456789abcdef',
+    });
+    expect(shared.env.CODEC_SERVER_TOKEN).toBe('codec-token-0123456789abcdef');
+    expect(loadConfig(LIVE).env.CODEC_SERVER_HOST).toBe('127.0.0.1');
   });
 
   test('gives every variable a description', () => {

@@ -23,6 +23,25 @@ describe('EncryptionCodec', () => {
     await expect(codec.decode([encrypted!])).rejects.toThrow(/unknown key id/);
   });
 
+  test('after a rotation, encrypts with the new key and still decrypts what the previous keys wrote', async () => {
+    const keyA = randomBytes(32);
+    const keyB = randomBytes(32);
+    const [writtenWithA] = await new EncryptionCodec(keyA).encode([converter.toPayload(secret)]);
+    const rotated = new EncryptionCodec(keyB, [keyA]);
+    const [writtenWithB] = await rotated.encode([converter.toPayload('after rotation')]);
+
+    expect(writtenWithB!.metadata!['encryption-key-id']).not.toEqual(writtenWithA!.metadata!['encryption-key-id']);
+    const [a, b] = await rotated.decode([writtenWithA!, writtenWithB!]);
+    expect(converter.fromPayload(a!)).toEqual(secret);
+    expect(converter.fromPayload(b!)).toBe('after rotation');
+    // A previous key only decrypts: a codec without the new key cannot read what was written after the rotation.
+    await expect(new EncryptionCodec(keyA).decode([writtenWithB!])).rejects.toThrow(/unknown key id/);
+  });
+
+  test('refuses a previous key that is not 32 bytes, naming the setting', () => {
+    expect(() => new EncryptionCodec(randomBytes(32), [randomBytes(16)])).toThrow(/PAYLOAD_ENCRYPTION_PREVIOUS_KEYS/);
+  });
+
   test('leaves payloads that were never encrypted as they are', async () => {
     const plain = converter.toPayload('plain');
     expect(await codec.decode([plain])).toEqual([plain]);
