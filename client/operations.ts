@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
@@ -25,20 +26,33 @@ import {
   webhookSecretsQuery,
 } from '../workflows/definitions';
 
-export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+/**
+ * Checks both credentials through the workers. `timeout` bounds the whole check (`doctor` must answer even when a
+ * queue has no worker).
+ */
+export async function checkConnectionsNow(
+  client: Client,
+  taskQueue = TASK_QUEUES.sync,
+  options: { timeout?: Duration } = {},
+) {
   return client.workflow.execute<typeof checkConnections>('checkConnections', {
     taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
+    ...(options.timeout ? { workflowExecutionTimeout: options.timeout } : {}),
   });
 }
 
-export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof provisionAttio>('provisionAttio', {
+export async function startProvisionAttio(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof provisionAttio>('provisionAttio', {
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
     args: [],
   });
+}
+
+export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return (await startProvisionAttio(client, taskQueue)).result();
 }
 
 /**
@@ -94,18 +108,26 @@ export async function startBackfill(
   return client.workflow.start<typeof backfill>('backfill', { taskQueue, workflowId, args: [input] });
 }
 
-export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
+export async function startReconcile(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof reconcileProject>('reconcileProject', {
     taskQueue,
     workflowId: `reconcile-${input.mode}-${input.projectGid}-${randomUUID().slice(0, 8)}`,
     args: [input],
   });
 }
 
-export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof resync>('resync', {
+export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
+  return (await startReconcile(client, input, taskQueue)).result();
+}
+
+export async function startResync(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof resync>('resync', {
     taskQueue,
     workflowId: `resync-${randomUUID()}`,
     args: [input],
   });
+}
+
+export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
+  return (await startResync(client, input, taskQueue)).result();
 }
