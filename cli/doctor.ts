@@ -3,9 +3,9 @@
  * fix. Each check names what it looked at; a check that cannot run because an earlier one failed is `skipped` with
  * the reason, so the first failure is the one to fix first. Read-only: it starts only the checkConnections workflow.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { checkConnectionsNow } from '../client/operations';
+import { startCheckConnections } from '../client/operations';
 import { reconcileScheduleIds } from '../client/schedules';
 import { type Config, loadConfig } from '../common/config';
 import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
@@ -167,24 +167,53 @@ async function checkPollers(client: Client, namespace: string, queues: TaskQueue
   );
 }
 
+/** How long the credentials check may take before `doctor` looks for the worker that did not pick it up. */
+export const CREDENTIALS_PROBE_MS = 20_000;
+
 async function checkCredentials(client: Client, queues: TaskQueues): Promise<DoctorCheck> {
-  try {
-    const result = await checkConnectionsNow(client, queues.sync, { timeout: '60s' });
-    const line = result.checks.map((c) => `${c.system} ${c.ok ? `ok (${c.identity})` : `FAILED: ${c.error}`}`);
-    return result.ok
-      ? ok('credentials', line.join(', '))
-      : failed(
-          'credentials',
-          line.join(', '),
-          'replace the failing token (ASANA_TOKEN / ATTIO_TOKEN) and restart the workers',
-        );
-  } catch (error) {
+  const handle = await startCheckConnections(client, queues.sync);
+  const answered = await Promise.race([
+    handle.result(),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), CREDENTIALS_PROBE_MS).unref()),
+  ]).catch((error: unknown) => error as Error);
+  if (answered instanceof Error) {
+    return failed('credentials', `checkConnections failed: ${failureMessage(answered)}`, 'read its history in the UI');
+  }
+  if (!answered) {
+    // Pollers are listed for minutes after a worker stops; the work nobody picked up names the missing worker.
+    const stuck = await whoDidNotAnswer(handle, queues);
+    await handle.terminate('doctor: no worker answered the credentials check');
     return failed(
       'credentials',
-      `checkConnections did not finish: ${failureMessage(error)}`,
-      'read its history in the UI',
+      `no answer within ${CREDENTIALS_PROBE_MS / 1000} s: ${stuck}`,
+      'start `npm run worker` with this TEMPORAL_TASK_QUEUE, or find out why the running workers stopped (their logs)',
     );
   }
+  const line = answered.checks.map((c) => `${c.system} ${c.ok ? `ok (${c.identity})` : `FAILED: ${c.error}`}`);
+  return answered.ok
+    ? ok('credentials', line.join(', '))
+    : failed(
+        'credentials',
+        line.join(', '),
+        'replace the failing token (ASANA_TOKEN / ATTIO_TOKEN) and restart the workers',
+      );
+}
+
+/** Which queue's worker left the check waiting: its workflow task, or one of its activities, never started. */
+async function whoDidNotAnswer(handle: WorkflowHandle, queues: TaskQueues): Promise<string> {
+  const { raw } = await handle.describe();
+  const { PENDING_ACTIVITY_STATE_SCHEDULED } = temporal.api.enums.v1.PendingActivityState;
+  const waiting = (raw.pendingActivities ?? []).filter((a) => a.state === PENDING_ACTIVITY_STATE_SCHEDULED);
+  if (waiting.length > 0) {
+    const queueOf = (type: string) => (/asana/i.test(type) ? queues.asana : queues.attio);
+    return waiting
+      .map((a) => `no worker picked up ${a.activityType?.name} on ${queueOf(a.activityType?.name ?? '')}`)
+      .join('; ');
+  }
+  if (raw.pendingWorkflowTask) {
+    return `no worker ran its workflow task on ${queues.sync}`;
+  }
+  return 'the workers took its tasks but did not finish them (see its history)';
 }
 
 async function checkProvisioning(config: Config, fieldMap: FieldMap): Promise<DoctorCheck> {

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
@@ -26,21 +25,17 @@ import {
   webhookSecretsQuery,
 } from '../workflows/definitions';
 
-/**
- * Checks both credentials through the workers. `timeout` bounds the whole check (`doctor` must answer even when a
- * queue has no worker).
- */
-export async function checkConnectionsNow(
-  client: Client,
-  taskQueue = TASK_QUEUES.sync,
-  options: { timeout?: Duration } = {},
-) {
-  return client.workflow.execute<typeof checkConnections>('checkConnections', {
+/** Starts the credentials check (Asana and Attio, through the workers' queues). */
+export async function startCheckConnections(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof checkConnections>('checkConnections', {
     taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
-    ...(options.timeout ? { workflowExecutionTimeout: options.timeout } : {}),
   });
+}
+
+export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return (await startCheckConnections(client, taskQueue)).result();
 }
 
 export async function startProvisionAttio(client: Client, taskQueue = TASK_QUEUES.sync) {

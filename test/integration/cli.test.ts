@@ -58,6 +58,11 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = deploymentEnv()) {
 }
 
 const cli = (args: string[], env?: NodeJS.ProcessEnv) => startCli(args, env).exited;
+
+/** Runs `fn` over `items` three at a time: each CLI start is a few seconds of tsx on a shared machine. */
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 3) await Promise.all(items.slice(i, i + 3).map(fn));
+}
 const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
 interface Overview {
@@ -89,12 +94,12 @@ const COMMANDS = [
 
 describe('exit codes and help', () => {
   test('every command has its own --help with an example, exiting 0 without any configuration', async () => {
-    for (const command of COMMANDS) {
+    await inBatches(COMMANDS, async (command) => {
       const run = await cli([command, '--help'], { PATH: process.env.PATH });
       expect({ command, code: run.code }).toEqual({ command, code: 0 });
       expect(run.stdout).toContain(`Usage: npm run cli -- ${command}`);
       expect(run.stdout).toMatch(new RegExp(`Examples?:\\n {2}\\$ npm run cli -- ${command}`));
-    }
+    });
   });
 
   test('usage errors exit 2 and name the problem; the top-level help documents the exit codes', async () => {
@@ -109,11 +114,11 @@ describe('exit codes and help', () => {
       [['resync'], /resync needs one kind of target/],
       [['resync', '--task', '1', '--stale', '2'], /resync needs one kind of target/],
     ];
-    for (const [args, message] of cases) {
+    await inBatches(cases, async ([args, message]) => {
       const run = await cli(args, { PATH: process.env.PATH });
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(message);
-    }
+    });
     expect((await cli(['--help'], { PATH: process.env.PATH })).stdout).toMatch(/Exit codes: 0 ok, 1 failed.*2 usage/s);
   });
 
@@ -302,6 +307,23 @@ describe('doctor', () => {
         `${idle.asana} for activity tasks, ${idle.attio} for activity tasks`,
     );
     expect(check(report, 'credentials')).toMatchObject({ outcome: 'skipped' });
+  });
+
+  test('names a stopped worker by the work it left waiting, and exits 1', async () => {
+    await stack.stopWorkers();
+    try {
+      const run = await cli(['doctor', '--json']);
+      expect(run.code).toBe(1);
+      const report = json<Doctor>(run);
+      expect(check(report, 'credentials')).toMatchObject({
+        outcome: 'failed',
+        detail: `no answer within 20 s: no worker ran its workflow task on ${stack.queues.sync}`,
+      });
+      // With no worker to answer its status query, a watch cannot be called healthy either.
+      expect(check(report, 'watches')).toMatchObject({ outcome: 'failed' });
+    } finally {
+      await stack.startWorkers();
+    }
   });
 
   test('names what provisioning would create for a field map with more fields, creating nothing', async () => {
