@@ -1,4 +1,7 @@
-/** Two projects: unit (pure, no servers) and integration (real Temporal dev server + stand-ins). */
+/**
+ * Three projects: unit (pure, no servers), replay (recorded workflow histories replayed against today's code, no
+ * server) and integration (real Temporal dev server + stand-ins).
+ */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 
 /** @type {import('jest').Config} */
@@ -13,6 +16,12 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'replay',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/replay/**/*.test.ts'],
     },
     {
       displayName: 'integration',

@@ -40,8 +40,10 @@ const MAX_ERROR_LENGTH = 400;
 export function errorInWords(message: string): string {
   const firstLine = message.split('\n')[0]!.trim();
   const redacted = firstLine
-    .replace(/\b(bearer|token|secret|key)(\s*[:=]?\s*)\S+/gi, '$1$2[redacted]')
-    .replace(/\b[A-Za-z0-9_-]{32,}\b/g, '[redacted]');
+    .replace(/\b(bearer)\s+\S+/gi, '$1 [redacted]')
+    .replace(/\b(token|secret|key|password)(\s*[:=]\s*)\S+/gi, '$1$2[redacted]')
+    // A long run of letters and digits is a key, not a word (uuids, split by hyphens, stay readable).
+    .replace(/\b(?=\w*\d)(?=\w*[A-Za-z])\w{32,}\b/g, '[redacted]');
   return redacted.length > MAX_ERROR_LENGTH
     ? `${redacted.slice(0, MAX_ERROR_LENGTH - 1)}…`
     : redacted || 'unknown error';
@@ -53,6 +55,17 @@ const SOURCE_IN_WORDS: Record<ResyncRequester['source'], string> = {
   cli: 'the operator CLI',
   api: 'the resync API',
 };
+
+/** The note of a manual resync: who asked (an Attio member id, never a name), from where, and its workflow. */
+function resyncNote(requestedBy: ResyncRequester | undefined, workflowId: string): string {
+  const who = requestedBy?.workspaceMemberId ? `workspace member \`${requestedBy.workspaceMemberId}\`` : 'an operator';
+  const where = requestedBy ? SOURCE_IN_WORDS[requestedBy.source] : 'the resync API';
+  return (
+    `**Resync from Asana** requested by ${who} from ${where} at ${new Date().toISOString()}.\n\n` +
+    `Asana's current state is written to this record even if it looks unchanged (Temporal workflow ` +
+    `\`${workflowId}\`).`
+  );
+}
 
 export interface SyncHistoryDependencies {
   attio: AttioClient;
@@ -110,16 +123,26 @@ export function createSyncHistoryActivities(deps: SyncHistoryDependencies) {
       requestedBy?: ResyncRequester;
       workflowId: string;
     }): Promise<number> {
-      const who = input.requestedBy?.workspaceMemberId
-        ? `workspace member \`${input.requestedBy.workspaceMemberId}\``
-        : 'someone';
-      const where = input.requestedBy ? SOURCE_IN_WORDS[input.requestedBy.source] : 'the resync API';
-      const markdown =
-        `**Resync from Asana** requested by ${who} from ${where} at ${new Date().toISOString()}.\n\n` +
-        `Asana's current state is written to this record even if it looks unchanged (Temporal workflow ` +
-        `\`${input.workflowId}\`).`;
+      const markdown = resyncNote(input.requestedBy, input.workflowId);
       for (const recordId of input.recordIds) await note(input.object, recordId, 'Resync from Asana', markdown);
       return input.recordIds.length;
+    },
+
+    /** The same note on the records of resources named by Asana gid (the CLI, the API); gids not in Attio are skipped. */
+    async noteManualResyncOfResources(input: {
+      resources: AsanaResourceRef[];
+      requestedBy?: ResyncRequester;
+      workflowId: string;
+    }): Promise<number> {
+      const markdown = resyncNote(input.requestedBy, input.workflowId);
+      let noted = 0;
+      for (const resource of input.resources) {
+        const record = await recordOf(resource);
+        if (!record) continue;
+        await note(objectOf[resource.resource_type], record.id.record_id, 'Resync from Asana', markdown);
+        noted += 1;
+      }
+      return noted;
     },
 
     /**
@@ -163,6 +186,28 @@ export function createSyncHistoryActivities(deps: SyncHistoryDependencies) {
           `\`asana-sync-${input.resource.resource_type}-${input.resource.gid}\`.`,
       );
       return { marked, noted: true };
+    },
+
+    /**
+     * Moves the last sync time of an unchanged resource (SYNC_TOUCH_UNCHANGED): one write to what the last write
+     * wrote, the task's entry or the project or section record.
+     */
+    async touchAttioSyncedAt(input: {
+      resource: AsanaResourceRef;
+      receipt: { recordId?: string; entryId?: string };
+    }): Promise<boolean> {
+      const values = syncStateValues('synced', new Date().toISOString());
+      const { resource, receipt } = input;
+      if (resource.resource_type === 'task') {
+        if (!receipt.entryId) return false;
+        await attio.updateListEntry(fieldMap.salesTasks.list, receipt.entryId, values);
+      } else {
+        await attio.assertRecord(objectOf[resource.resource_type], 'asana_gid', {
+          asana_gid: [resource.gid],
+          ...values,
+        });
+      }
+      return true;
     },
 
     /** A note that a resource that was failing syncs again (its status was cleared in the same write as the content). */

@@ -152,6 +152,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     mapped: Extract<MappedResource, { kind: 'task' }>,
     previous: AttioWriteReceipt | undefined,
     force: boolean,
+    linkedPeople: string[] | undefined,
   ): Promise<AttioWriteReceipt> {
     if (mapped.state !== 'present') {
       const record = await findRecord(parentObject, mapped.gid);
@@ -231,7 +232,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     }
     const entry = await assertEntry(recordId, values);
     writes += 1;
-    const before = previous?.people;
+    const before = linkedPeople;
     if (people && before && (people.length !== before.length || people.some((id) => !before.includes(id)))) {
       await history.notePeopleRelinked({
         recordId,
@@ -337,12 +338,14 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       previous?: AttioWriteReceipt;
       /** Write even if Attio's fingerprint says it holds this content (resync). */
       force?: boolean;
+      /** The People the last write linked to this task (its receipt's `people`), to notice a relink. */
+      linkedPeople?: string[];
     }): Promise<AttioWriteReceipt> {
-      const { mapped, previous, force = false } = input;
+      const { mapped, previous, force = false, linkedPeople = previous?.people } = input;
       const write = (receipt: AttioWriteReceipt | undefined) => {
         switch (mapped.kind) {
           case 'task':
-            return writeTask(mapped, receipt, force);
+            return writeTask(mapped, receipt, force, linkedPeople);
           case 'project':
             return writeProject(mapped, receipt, force);
           case 'section':

@@ -12,13 +12,13 @@ import {
   removeReconcileSchedules,
   type ScheduleSettings,
 } from '../client/schedules';
-import { signalAsanaChange } from '../common/signal-asana-change';
-import type { AsanaChange, AsanaResourceRef, SyncAsanaResourceInput } from '../workflows/definitions';
+import { signalAsanaChange, type SyncTimings } from '../common/signal-asana-change';
+import type { AsanaChange, AsanaResourceRef } from '../workflows/definitions';
 
 export interface TemporalActivityDependencies {
   client: Client;
   /** Debounce settings for the sync workflows this starts. */
-  sync?: Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+  sync?: SyncTimings;
   /** How often the reconciliation schedules of a watched project run. @default DEFAULT_SCHEDULE_SETTINGS */
   schedules?: Omit<ScheduleSettings, 'taskQueue'>;
 }

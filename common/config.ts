@@ -114,6 +114,14 @@ export const variables = {
     'A sync workflow completes after this long without changes; the next change starts a new one. 0 ends it right after its sync.',
   ),
 
+  SYNC_TOUCH_UNCHANGED: variable(
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    'true: a sync that finds Asana’s content unchanged still moves asana_last_synced_at in Attio (one write per such sync).',
+  ),
+
   RECONCILE_EVERY_MINUTES: variable(
     z.coerce.number().int().min(1).default(15),
     'Incremental reconciliation (tasks modified since the last run) runs this often, as a Temporal Schedule.',

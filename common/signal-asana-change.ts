@@ -16,7 +16,10 @@ import {
 import type { syncAsanaResource } from '../workflows/sync-asana-resource';
 
 /** Debounce settings a started sync workflow gets (SYNC_* settings); unset ones take the workflow's defaults. */
-export type SyncTimings = Pick<SyncAsanaResourceInput, 'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs'>;
+export type SyncTimings = Pick<
+  SyncAsanaResourceInput,
+  'quietPeriodMs' | 'maxDelayMs' | 'idleTimeoutMs' | 'touchUnchanged'
+>;
 
 export async function signalAsanaChange(
   client: Client,

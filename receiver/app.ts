@@ -46,6 +46,7 @@ export const webhookOptionsFrom = (config: Config, client: Client): ReceiverDepe
     quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
     maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
     idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+    touchUnchanged: config.env.SYNC_TOUCH_UNCHANGED,
   },
 });
 

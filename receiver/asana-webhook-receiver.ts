@@ -156,13 +156,12 @@ export function createAsanaWebhookReceiver(
     if (secret.length < 16 || !Number.isInteger(generation)) {
       throw new Refusal(400, 'a handshake needs an X-Hook-Secret and the generation from the target URL');
     }
-    if (registration !== undefined && (typeof registration !== 'string' || !REGISTRATION_TOKEN.test(registration))) {
-      throw new Refusal(400, 'the registration token in the target URL is malformed');
+    // Checked here, before any Temporal call, so handshakes for no registration at all cost nothing (#10, hole 4).
+    if (typeof registration !== 'string' || !REGISTRATION_TOKEN.test(registration)) {
+      throw new Refusal(400, 'a handshake needs the registration token from the target URL');
     }
     registerSecretValues([secret]);
-    const result = await deadline.race(
-      temporal.recordHandshake(resourceGid, { generation, secret, ...(registration ? { registration } : {}) }),
-    );
+    const result = await deadline.race(temporal.recordHandshake(resourceGid, { generation, registration, secret }));
     if (result === 'not-watched') throw new Refusal(403, 'no webhook is being registered for this target');
     if (result === 'refused') throw new Refusal(409, 'this target is not registering a webhook of that generation');
     // The watch workflow now holds a new secret: the next delivery must not be checked against an older answer.

@@ -27,6 +27,7 @@ export function createActivitiesFor(
       quietPeriodMs: config.env.SYNC_QUIET_PERIOD_MS,
       maxDelayMs: config.env.SYNC_MAX_DELAY_MS,
       idleTimeoutMs: config.env.SYNC_IDLE_TIMEOUT_MS,
+      touchUnchanged: config.env.SYNC_TOUCH_UNCHANGED,
     },
     schedules: {
       incrementalEveryMinutes: config.env.RECONCILE_EVERY_MINUTES,

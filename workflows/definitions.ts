@@ -68,6 +68,8 @@ export interface SyncAsanaResourceInput {
    * @default SYNC_DEFAULTS.idleTimeoutMs (5 min)
    */
   idleTimeoutMs?: number;
+  /** A sync that finds the content unchanged still moves `asana_last_synced_at` (one write). @default false */
+  touchUnchanged?: boolean;
   /** Carried across continue-as-new: changes received but not yet synced. */
   pendingChanges?: number;
   /** Carried across continue-as-new: what the last Attio write wrote (its content hash and the ids it touched). */

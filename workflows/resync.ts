@@ -51,6 +51,14 @@ export async function resync(input: ResyncInput): Promise<ResyncResult> {
     source: 'resync',
     taskQueue: workflowInfo().taskQueue,
   });
+  // Resources named one by one get a note saying who asked; a whole project's or section's tasks do not.
+  if ('resources' in input && input.requestedBy) {
+    await attioActivities({ startToCloseTimeout: '10m', retry: ATTIO_RETRY }).noteManualResyncOfResources({
+      resources: input.resources,
+      requestedBy: input.requestedBy,
+      workflowId: workflowInfo().workflowId,
+    });
+  }
   return { signalled };
 }
 

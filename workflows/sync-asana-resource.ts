@@ -127,11 +127,16 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
       if (!force && mapped.hash === lastReceipt?.hash) {
         status.skippedWrites += 1;
         status.lastOutcome = 'unchanged: no Attio write';
+        if (input.touchUnchanged && lastReceipt) {
+          await attio.touchAttioSyncedAt({ resource, receipt: lastReceipt });
+          status.lastOutcome = 'unchanged: only the last sync time written';
+        }
       } else {
         lastReceipt = await attio.writeAsanaResourceToAttio({
           mapped,
           previous: force ? undefined : lastReceipt,
           force,
+          linkedPeople: lastReceipt?.people,
         });
         status.attioWrites += lastReceipt.writes;
         if (lastReceipt.writes === 0) status.skippedWrites += 1;

@@ -23,7 +23,6 @@ import {
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import { keepWebhookSecretsInMemo } from '../helpers/workflows/keep-webhook-secrets-in-memo';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
 import { unreachableTemporal } from '../helpers/unreachable-temporal';
 import { waitFor } from '../helpers/wait-for';
@@ -46,6 +45,10 @@ const nextGid = () => String((gidCounter += 1));
 /** What our fake Asana does during createAsanaWebhook: the handshake, then the 201's secret. */
 const handshakeSecret = SECRET;
 let handshakeAnswers: { status: number; echoed: string | null }[] = [];
+/** When set, a forger's handshake (no registration token) reaches the target while the real one is in flight. */
+let forgedDuringRegistration: { secret: string; status?: number } | undefined;
+/** A well-formed token of no registration in flight. */
+const REGISTRATION = 'test-registration-0123456789';
 
 beforeAll(async () => {
   client = await testClient(config);
@@ -68,15 +71,37 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
 
   nativeConnection = await connectWorkerConnection();
+  ({ workers, run: workerRun } = await startWorkers(queues));
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.shutdown();
+  await workerRun;
+  await receiver.close();
+  await client.connection.close();
+  await nativeConnection.close();
+});
+
+/**
+ * Workers for `taskQueues` with only the watch workflow's activities: sync workflows started by the route stay pending
+ * with their signals, which is what these tests inspect.
+ */
+async function startWorkers(taskQueues: TaskQueues) {
   const common = { connection: nativeConnection, dataConverter: createDataConverter(config) };
-  // Only the watch workflow's activities exist: sync workflows started by the route stay pending with their signals,
-  // which is what these tests inspect.
   const activities = {
     async createAsanaWebhook(input: { resourceGid: string; generation: number; registration: string }) {
-      const response = await fetch(webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration), {
-        method: 'POST',
-        headers: { 'x-hook-secret': handshakeSecret },
-      });
+      const target = webhookTargetUrl(baseUrl, input.resourceGid, input.generation, input.registration);
+      if (forgedDuringRegistration) {
+        // Whoever guesses the target and generation, but cannot know the registration's token.
+        const guessed = new URL(target);
+        guessed.searchParams.delete('registration');
+        const forged = await fetch(guessed, {
+          method: 'POST',
+          headers: { 'x-hook-secret': forgedDuringRegistration.secret },
+        });
+        forgedDuringRegistration.status = forged.status;
+      }
+      const response = await fetch(target, { method: 'POST', headers: { 'x-hook-secret': handshakeSecret } });
       handshakeAnswers.push({ status: response.status, echoed: response.headers.get('x-hook-secret') });
       if (response.status !== 200 || response.headers.get('x-hook-secret') !== handshakeSecret) {
         throw new Error('the target did not echo the secret');
@@ -88,28 +113,20 @@ beforeAll(async () => {
       return { expired: false, sync: 'token', refs: [] };
     },
   };
-  workers = await Promise.all([
+  const started = await Promise.all([
     Worker.create({
       ...common,
-      taskQueue: queues.sync,
+      taskQueue: taskQueues.sync,
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
     }),
-    Worker.create({ ...common, taskQueue: queues.asana, activities }),
+    Worker.create({ ...common, taskQueue: taskQueues.asana, activities }),
   ]);
-  workerRun = Promise.all(workers.map((w) => w.run())).then(() => undefined);
-});
+  return { workers: started, run: Promise.all(started.map((w) => w.run())).then(() => undefined) };
+}
 
-afterAll(async () => {
-  for (const worker of workers) worker.shutdown();
-  await workerRun;
-  await receiver.close();
-  await client.connection.close();
-  await nativeConnection.close();
-});
-
-async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state']) {
+async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state'], taskQueue = queues.sync) {
   const handle = await client.workflow.start('watchAsanaResource', {
-    taskQueue: queues.sync,
+    taskQueue,
     workflowId: webhookWorkflowId(resourceGid),
     args: [{ resourceGid, resourceType: 'project', workspaceGid: '1', ...(state ? { state } : {}) }],
   });
@@ -118,7 +135,8 @@ async function watch(resourceGid: string, state?: WatchAsanaResourceInput['state
 }
 
 function post(resourceGid: string, body: string | Buffer, headers: Record<string, string>, base = baseUrl) {
-  return fetch(`${base}/webhooks/asana/${resourceGid}?generation=1`, { method: 'POST', headers, body });
+  const query = `generation=1&registration=${REGISTRATION}`;
+  return fetch(`${base}/webhooks/asana/${resourceGid}?${query}`, { method: 'POST', headers, body });
 }
 
 function signed(resourceGid: string, payload: unknown, secret = SECRET, base = baseUrl) {
@@ -150,6 +168,8 @@ describe('handshake', () => {
     const handle = await watch(gid);
     expect(handshakeAnswers).toEqual([{ status: 200, echoed: SECRET }]);
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    // Where the receiver reads them without a worker (docs/decisions/0007-receiver-…).
+    expect((await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO]).toEqual({ status: 'active', secrets: [SECRET] });
   });
 
   test('refuses a handshake for an active target and changes nothing', async () => {
@@ -159,6 +179,17 @@ describe('handshake', () => {
     expect(response.status).toBe(409);
     expect(response.headers.get('x-hook-secret')).toBeNull();
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+  });
+
+  test('refuses a handshake without the registration token with 400, even while a registration is in flight (#10, hole 4)', async () => {
+    forgedDuringRegistration = { secret: 'f'.repeat(64) };
+    try {
+      const handle = await watch(nextGid());
+      expect(forgedDuringRegistration.status).toBe(400);
+      expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
+    } finally {
+      forgedDuringRegistration = undefined;
+    }
   });
 
   test('refuses a handshake for a resource nobody watches', async () => {
@@ -215,32 +246,19 @@ describe('deliveries', () => {
 
   test('is accepted with no worker running: the secrets come from the watch workflow memo, which Temporal stores encrypted (#10, hole 6)', async () => {
     const gid = nextGid();
-    const memoQueue = uniqueTaskQueues('secrets-in-memo').sync;
-    const memoWorker = await Worker.create({
-      connection: nativeConnection,
-      dataConverter: createDataConverter(config),
-      taskQueue: memoQueue,
-      workflowsPath: require.resolve('../helpers/workflows/keep-webhook-secrets-in-memo'),
-    });
-    const handle = await memoWorker.runUntil(async () => {
-      const started = await client.workflow.start(keepWebhookSecretsInMemo, {
-        taskQueue: memoQueue,
-        workflowId: webhookWorkflowId(gid),
-        args: [{ status: 'active', secrets: [SECRET] }],
-      });
-      await waitFor(async () => (await started.describe()).memo?.[WEBHOOK_SECRETS_MEMO] !== undefined);
-      return started;
-    });
-    // The memo workflow's worker has stopped, and no worker polls the queue this receiver starts sync workflows on.
+    const ownQueues = uniqueTaskQueues('no-workers');
+    const own = await startWorkers(ownQueues);
+    const handle = await watch(gid, undefined, ownQueues.sync);
+    await waitFor(async () => (await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO] !== undefined);
+    for (const worker of own.workers) worker.shutdown();
+    await own.run;
+    // Every worker of these queues has stopped: the watch workflow cannot answer a query, and the sync workflow the
+    // delivery starts waits for a worker.
     const noWorkers = await listen(
       createReceiverApp({
         client,
         logger,
-        webhooks: {
-          secrets: new TemporalWebhookSecrets(client, 0),
-          taskQueues: uniqueTaskQueues(),
-          ackTimeoutMs: 3000,
-        },
+        webhooks: { secrets: new TemporalWebhookSecrets(client, 0), taskQueues: ownQueues, ackTimeoutMs: 3000 },
       }),
       0,
       '127.0.0.1',

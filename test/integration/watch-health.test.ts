@@ -5,9 +5,15 @@
  * the encrypted memo; the reconciliation Schedules come and go with the watch.
  */
 import { type Client, ScheduleNotFoundError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { createTemporalActivities } from '../../activities/temporal';
+import { signDelivery } from '../../asana/webhook-signature';
+import { watchResource } from '../../client/operations';
 import { reconcileScheduleIds } from '../../client/schedules';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { webhookWorkflowId } from '../../common/workflow-ids';
@@ -21,11 +27,19 @@ import {
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import {
+  connectWorkerConnection,
+  temporalTestAddress,
+  testClient,
+  testConfig,
+  withFakeWorkers,
+} from '../helpers/temporal';
 import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
+import { startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
+const root = resolve(__dirname, '..', '..');
 let client: Client;
 let connection: NativeConnection;
 beforeAll(async () => {
@@ -305,6 +319,33 @@ describe('the watch never dies', () => {
   });
 });
 
+test('the CLI status names the failure and its reason, the schedules, and exits 1 while the watch retries', async () => {
+  const fake = fakeAsana();
+  fake.faults.create = asanaError(503, ASANA_ERRORS.server);
+  await withFakeWorkers(connection, fake.activities, async (queue) => {
+    const resourceGid = gid();
+    await startWatch(queue, resourceGid, { until: 'recreate-failed', health: { retryMaxMs: 24 * HOUR } });
+    const cliStatus = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', resolve(root, 'cli/main.ts'), 'status', resourceGid], {
+        cwd: root,
+        env: { ...process.env, TEMPORAL_ADDRESS: temporalTestAddress(), LOG_LEVEL: 'warn' },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({
+          code: error.code,
+          stdout: error.stdout + error.stderr,
+        }),
+      );
+    const failing = await cliStatus();
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(
+      /^health: +recreate-failed \(registration failed \d+× \(Asana 503 on POST \/webhooks/m,
+    );
+    expect(failing.stdout).toMatch(/^schedule: +reconcile-incremental-\d+: /m);
+    expect(failing.stdout).not.toMatch(/secret/i);
+  });
+});
+
 describe('handshakes', () => {
   test('a forged handshake during an in-flight registration is never trusted, whatever its timing', async () => {
     let release!: () => void;
@@ -339,6 +380,47 @@ describe('handshakes', () => {
       expect(await handshake({ registration: token })).toBe('refused');
       expect((await handle.query(webhookSecretsQuery)).secrets).toEqual(['secret-of-generation-1-xxxxxxxx']);
     });
+  });
+
+  test('forged handshakes sent to the receiver while the stand-in holds POST /webhooks open are refused, and verify nothing', async () => {
+    const stack = await startLiveStack();
+    try {
+      const project = stack.scene.projectGids[1]!;
+      // Asana answers the create call slowly: the registration stays in flight while the forgeries arrive.
+      stack.asana.faults.add({ method: 'POST', pathPrefix: '/api/1.0/webhooks', delayMs: 1_500, count: 1 });
+      let registered = false;
+      const watching = watchResource(
+        stack.client,
+        { resourceGid: project, resourceType: 'project', workspaceGid: stack.scene.workspaceGid },
+        { taskQueue: stack.queues.sync },
+      ).finally(() => (registered = true));
+      const forged = 'f'.repeat(64);
+      const answers: number[] = [];
+      for (let attempt = 0; !registered && attempt < 300; attempt += 1) {
+        const generation = 1 + (attempt % 3);
+        const response = await fetch(
+          `${stack.receiverUrl}/webhooks/asana/${project}?generation=${generation}&registration=${randomUUID()}`,
+          { method: 'POST', headers: { 'x-hook-secret': forged } },
+        );
+        answers.push(response.status);
+      }
+      const handle = await watching;
+      expect(answers.length).toBeGreaterThan(0);
+      expect(answers.filter((answer) => answer === 200)).toEqual([]);
+      const { webhookGid } = await handle.query(webhookStatusQuery);
+      expect((await handle.query(webhookSecretsQuery)).secrets).toEqual([
+        stack.asana.webhooks.all.get(webhookGid!)!.secret,
+      ]);
+      const body = JSON.stringify({ events: [] });
+      const delivery = await fetch(`${stack.receiverUrl}/webhooks/asana/${project}?generation=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, forged) },
+        body,
+      });
+      expect(delivery.status).toBe(401);
+    } finally {
+      await stack.close();
+    }
   });
 });
 

@@ -110,12 +110,14 @@ describe('a handshake', () => {
     expect(outcome.headers).toBeUndefined();
   });
 
-  test('without a usable secret or generation, or with a malformed registration token, is refused with 400 before any Temporal call', async () => {
+  test('without a usable secret, generation or registration token is refused with 400 before any Temporal call (#10, hole 4)', async () => {
     const { port, calls } = fakeTemporal();
     const receive = receiverWith(port);
     expect((await receive(handshake({ generation: '1', registration: REGISTRATION }, 'short'))).status).toBe(400);
     expect((await receive(handshake({ registration: REGISTRATION }))).status).toBe(400);
     expect((await receive(handshake({ generation: 'x', registration: REGISTRATION }))).status).toBe(400);
+    expect((await receive(handshake({ generation: '1' }))).status).toBe(400);
+    expect((await receive(handshake({ generation: '1', registration: '' }))).status).toBe(400);
     expect((await receive(handshake({ generation: '1', registration: 'not a token!' }))).status).toBe(400);
     expect((await receive(handshake({ generation: '1', registration: [REGISTRATION, REGISTRATION] }))).status).toBe(
       400,
