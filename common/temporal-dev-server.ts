@@ -89,6 +89,80 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 }
 
+export interface SupervisedDevServerOptions extends Omit<DevServerOptions, 'onUnexpectedExit'> {
+  /** Attempts to start it again each time it dies on its own. @default 5 */
+  restartAttempts?: number;
+  /** Pause before restart attempt n: restartDelayMs × 2^(n-1). @default 500 */
+  restartDelayMs?: number;
+  /** It died on its own; attempt `attempt` of `of` to start it again follows. */
+  onRestarting?: (event: { description: string; attempt: number; of: number }) => void;
+  onRestarted?: (event: { pid: number; attempt: number }) => void;
+  /** Every attempt failed: it cannot come back. */
+  onGaveUp?: (error: Error) => void;
+}
+
+export interface SupervisedDevServer extends DevServer {
+  /** How many times it was started again after dying. */
+  restarts(): number;
+}
+
+/**
+ * A dev server that is started again, on the same port and SQLite file (so every workflow is still there), when it
+ * dies on its own: `npm start` keeps serving through a crash of its embedded Temporal, and callers only see Temporal
+ * unavailable meanwhile (the receiver answers 503, so Asana retries). Attempts are bounded; after the last one fails,
+ * `onGaveUp` reports why.
+ */
+export async function startSupervisedDevServer(options: SupervisedDevServerOptions): Promise<SupervisedDevServer> {
+  const attempts = options.restartAttempts ?? 5;
+  const delayMs = options.restartDelayMs ?? 500;
+  let stopped = false;
+  let restarts = 0;
+  let reviving: Promise<void> | undefined;
+  const stopping = new AbortController();
+  const launch = (): Promise<DevServer> =>
+    startDevServer({ ...options, onUnexpectedExit: (description) => void (reviving = revive(description)) });
+
+  async function revive(description: string): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts && !stopped; attempt++) {
+      options.onRestarting?.({ description, attempt, of: attempts });
+      await sleep(delayMs * 2 ** (attempt - 1), undefined, { signal: stopping.signal }).catch(() => undefined);
+      if (stopped) return;
+      try {
+        const server = await launch();
+        if (stopped) return void (await server.stop());
+        current = server;
+        restarts += 1;
+        options.onRestarted?.({ pid: server.pid, attempt });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (stopped) return;
+    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    options.onGaveUp?.(
+      new Error(`the Temporal dev server could not be started again (${attempts} attempts): ${reason}`),
+    );
+  }
+
+  let current = await launch();
+  return {
+    address: current.address,
+    uiUrl: current.uiUrl,
+    get pid() {
+      return current.pid;
+    },
+    restarts: () => restarts,
+    stop: async (graceMs) => {
+      stopped = true;
+      stopping.abort();
+      await reviving;
+      await current.stop(graceMs);
+    },
+  };
+}
+
 /** The server panicked (Go exits with code 2 on a panic) before it served; see START_ATTEMPTS. */
 class DevServerCrashedAtStart extends Error {}
 
@@ -138,6 +212,12 @@ async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
   const outcome = await Promise.race([ready.then(() => 'ready' as const), exited]);
   if (outcome !== 'ready') {
     ready.cancel();
+    // A server that runs but never served within the time (not one that exited) must not be left behind.
+    if (child.exitCode === null && child.signalCode === null) {
+      stopping = true;
+      child.kill('SIGKILL');
+      await exited;
+    }
     const message = `Temporal dev server did not start: ${outcome.how}\n${output.text()}`;
     throw outcome.code === 2 ? new DevServerCrashedAtStart(message) : new Error(message);
   }

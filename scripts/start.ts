@@ -7,7 +7,9 @@
  *   + the webhook receiver (in this process)
  *
  * Ctrl-C (SIGINT) or SIGTERM stops them in reverse order: the receiver stops accepting, the workers drain, the
- * stand-ins close, the dev server exits. If the dev server dies on its own, this exits non-zero.
+ * stand-ins close, the dev server exits. If the dev server dies on its own, it is started again on the same SQLite file
+ * (bounded attempts, each logged) while the receiver answers 503 and the workers wait; only if it cannot come back
+ * does this exit non-zero.
  */
 import { setMaxListeners } from 'node:events';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from '../common/config';
@@ -15,7 +17,7 @@ import { createLoggerFor, type Logger } from '../common/logger';
 import { assertPortFree } from '../common/ports';
 import { taskQueuesOf } from '../common/task-queues';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
-import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
+import { ensureTemporalCli, startSupervisedDevServer } from '../common/temporal-dev-server';
 import { createReceiverAppFor } from '../receiver/app';
 import { listen } from '../common/listen';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
@@ -128,15 +130,21 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     const codecServer = await startCodecServer(config, logger);
     shutdown.add('codec server', () => codecServer.close());
     const codecServerUrl = `http://localhost:${codecServer.port}`;
-    const server = await startDevServer({
+    const server = await startSupervisedDevServer({
       cli,
       port: config.env.TEMPORAL_PORT,
       uiPort: config.env.TEMPORAL_UI_PORT,
       uiCodecEndpoint: codecServerUrl,
       dbFile: config.env.TEMPORAL_DB_FILE,
       namespace: config.env.TEMPORAL_NAMESPACE,
-      onUnexpectedExit: (description) => {
-        logger.fatal({ description }, 'the Temporal dev server stopped unexpectedly; shutting down');
+      onRestarting: ({ description, attempt, of }) =>
+        logger.error(
+          { description, attempt, of, dbFile: config.env.TEMPORAL_DB_FILE },
+          'the Temporal dev server stopped unexpectedly; starting it again on the same SQLite file (the receiver answers 503 meanwhile, so Asana retries)',
+        ),
+      onRestarted: ({ pid, attempt }) => logger.warn({ pid, attempt }, 'Temporal dev server restarted; serving again'),
+      onGaveUp: (error) => {
+        logger.fatal({ err: error }, 'the Temporal dev server cannot come back; shutting down');
         void shutdown.run(1);
       },
     });

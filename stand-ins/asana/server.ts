@@ -457,6 +457,20 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
         { webhooks: [...webhooks.all.values()].map((w) => Webhooks.view(w)), deliveries: webhooks.deliveries },
       ];
     }
+    if (method === 'POST' && path === '/outage') {
+      const outage = webhooks.startOutage(Number(body.ms), {
+        ...(typeof body.refuseHandshakes === 'boolean' ? { refuseHandshakes: body.refuseHandshakes } : {}),
+      });
+      return [201, { until: new Date(outage.until).toISOString(), refuseHandshakes: outage.refuseHandshakes }];
+    }
+    if (method === 'GET' && path === '/outage') {
+      const outage = webhooks.outage();
+      return [
+        200,
+        outage ? { until: new Date(outage.until).toISOString(), refuseHandshakes: outage.refuseHandshakes } : null,
+      ];
+    }
+    if (method === 'DELETE' && path === '/outage') return (webhooks.endOutage(), [200, {}]);
     if (method === 'POST' && (match = m('/webhooks/{gid}/heartbeat')))
       return (webhooks.heartbeat(match[1]!), [202, {}]);
     if (method === 'GET' && path === '/state') {

@@ -77,7 +77,16 @@ export interface DeliveryRecord {
   webhookGid: string;
   at: string;
   events: number;
+  /** The gids of the resources its events name, in order (a chaos run checks each acknowledged one reached Attio). */
+  resourceGids: string[];
   status: number | 'timeout' | 'error';
+}
+
+/** A delivery outage as the control API starts it: the target is down until `until` (stand-in time). */
+export interface Outage {
+  until: number;
+  /** A target that is really down refuses handshakes too, so re-creating the webhook fails until the outage ends. */
+  refuseHandshakes: boolean;
 }
 
 export class Webhooks {
@@ -86,6 +95,8 @@ export class Webhooks {
   private closed = false;
   /** Until this stand-in time, every delivery fails as if the target were down (control API: an outage). */
   outageUntil = 0;
+  /** Until this stand-in time, every handshake fails too (an outage that refuses handshakes). */
+  handshakesRefusedUntil = 0;
 
   constructor(
     private readonly store: AsanaStore,
@@ -104,6 +115,26 @@ export class Webhooks {
   private webhookGid(): string {
     this.webhookCount += 1;
     return String(BigInt(Date.now()) * 1000n + BigInt(this.webhookCount % 1000));
+  }
+
+  /** Starts a delivery outage of `ms` (stand-in time) from now; by default handshakes are refused too. */
+  startOutage(ms: number, options: { refuseHandshakes?: boolean } = {}): Outage {
+    if (!(Number.isFinite(ms) && ms > 0)) throw new WebhookError(400, 'ms: a positive number of milliseconds');
+    const outage = { until: this.clock.now() + ms, refuseHandshakes: options.refuseHandshakes ?? true };
+    this.outageUntil = outage.until;
+    this.handshakesRefusedUntil = outage.refuseHandshakes ? outage.until : 0;
+    return outage;
+  }
+
+  /** Ends an outage now; queued deliveries go out at their next attempt. */
+  endOutage(): void {
+    this.outageUntil = 0;
+    this.handshakesRefusedUntil = 0;
+  }
+
+  outage(): Outage | null {
+    if (this.clock.now() >= this.outageUntil) return null;
+    return { until: this.outageUntil, refuseHandshakes: this.clock.now() < this.handshakesRefusedUntil };
   }
 
   /** POST /webhooks: validates, performs the handshake (awaited: the create request stays open), then creates. */
@@ -140,20 +171,23 @@ export class Webhooks {
     // The handshake: a POST to the target while our caller's create request is still waiting (1.2).
     let echoed: string | null = null;
     let status: number;
-    try {
-      const response = await request(input.target, {
-        method: 'POST',
-        headers: { 'x-hook-secret': secret, 'content-type': 'application/json' },
-        body: '',
-        headersTimeout: this.settings.deliveryTimeoutMs,
-        bodyTimeout: this.settings.deliveryTimeoutMs,
-      });
-      status = response.statusCode;
-      echoed = typeof response.headers['x-hook-secret'] === 'string' ? response.headers['x-hook-secret'] : null;
-      await response.body.dump();
-    } catch {
-      status = 0;
-    }
+    if (this.clock.now() < this.handshakesRefusedUntil) {
+      status = 0; // connection refused: the target is down
+    } else
+      try {
+        const response = await request(input.target, {
+          method: 'POST',
+          headers: { 'x-hook-secret': secret, 'content-type': 'application/json' },
+          body: '',
+          headersTimeout: this.settings.deliveryTimeoutMs,
+          bodyTimeout: this.settings.deliveryTimeoutMs,
+        });
+        status = response.statusCode;
+        echoed = typeof response.headers['x-hook-secret'] === 'string' ? response.headers['x-hook-secret'] : null;
+        await response.body.dump();
+      } catch {
+        status = 0;
+      }
     if ((status !== 200 && status !== 204) || echoed !== secret) {
       // The status of a failed handshake is UNDOCUMENTED; the fact sheet's choice is 400 with an ErrorResponse (1.2).
       throw new WebhookError(400, 'The remote server did not respond with the handshake secret.');
@@ -305,7 +339,13 @@ export class Webhooks {
             : `Connection failed: ${String(error)}`.slice(0, 500);
       }
     webhook.inFlight = false;
-    this.deliveries.push({ webhookGid: webhook.gid, at: this.clock.nowIso(), events: batch.length, status: outcome });
+    this.deliveries.push({
+      webhookGid: webhook.gid,
+      at: this.clock.nowIso(),
+      events: batch.length,
+      resourceGids: batch.map((event) => event.resource.gid),
+      status: outcome,
+    });
     if (!this.all.has(webhook.gid)) return;
     const now = this.clock.now();
     if (failure === null) {

@@ -1,7 +1,7 @@
 /**
  * Faults injected through a stand-in's control API: answer with a status (429, 5xx), answer slowly, or never answer
  * (a timeout as the client sees it). A fault matches by method and path prefix and applies to the next `count`
- * matching requests (or until cleared when `count` is omitted).
+ * matching requests (or until cleared when `count` is omitted), or to a random share of them (`probability`).
  */
 import { z } from 'zod';
 
@@ -19,6 +19,8 @@ export const FaultSpec = z.object({
   hang: z.boolean().optional(),
   /** How many matching requests the fault applies to. @default unlimited */
   count: z.number().int().min(1).optional(),
+  /** The share of matching requests it applies to (0–1), drawn at random per request. @default 1 (every one) */
+  probability: z.number().min(0).max(1).optional(),
 });
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
@@ -31,6 +33,9 @@ export class FaultInjector {
   private faults: ActiveFault[] = [];
   private nextId = 1;
 
+  /** @param random the draw for `probability` (seeded in tests). */
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(spec: FaultSpec): ActiveFault {
     const fault = { ...FaultSpec.parse(spec), id: this.nextId++, remaining: spec.count ?? Number.POSITIVE_INFINITY };
     this.faults.push(fault);
@@ -40,7 +45,10 @@ export class FaultInjector {
   /** The first fault matching the request, consuming one of its uses. */
   take(method: string, path: string): ActiveFault | undefined {
     const fault = this.faults.find(
-      (f) => (!f.method || f.method === method.toUpperCase()) && (!f.pathPrefix || path.startsWith(f.pathPrefix)),
+      (f) =>
+        (!f.method || f.method === method.toUpperCase()) &&
+        (!f.pathPrefix || path.startsWith(f.pathPrefix)) &&
+        (f.probability === undefined || this.random() < f.probability),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;

@@ -152,12 +152,76 @@ async function expectUiShowsPayloadsThroughTheCodecServer(env: Record<string, st
   expect(backfillInput.projectGids.length).toBeGreaterThan(0);
 }
 
-test('exits non-zero when the dev server dies under it', async () => {
+/**
+ * Kills the dev server of a run and takes its port as soon as it is free, so attempts to start it again fail. The
+ * squatter closes every connection at once, as a port with nothing behind it would.
+ */
+async function killDevServerAndTakeItsPort(dbDir: string, port: string): Promise<Server> {
+  for (const pid of processesUsing(dbDir)) process.kill(Number(pid), 'SIGKILL');
+  const squatter: Server = createServer((socket) => socket.destroy());
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        squatter.once('error', () => resolve(false));
+        squatter.listen(Number(port), '127.0.0.1', () => resolve(true));
+      }),
+    { what: 'the dev server port free' },
+  );
+  return squatter;
+}
+
+test('keeps serving when its dev server dies: starts it again on the same SQLite file, 503 meanwhile, and changes sync after', async () => {
   const env = await ports();
   const dbDir = join(dir, 'dies');
+  const run = start({ ...env, TEMPORAL_DB_FILE: join(dbDir, 'dev.db'), DEMO_EDIT_INTERVAL_MS: '1000' });
+  const ready = async () => (await fetch(`http://127.0.0.1:${env.RECEIVER_PORT}/readyz`)).status;
+  const synced = 'demo: Attio: Sales Task updated';
+  try {
+    await waitFor(() => run.output().includes(synced), { timeoutMs: 120_000, what: 'a first change synced' });
+    // The first attempts to start it again fail (its port is taken for a while); meanwhile the receiver says it
+    // cannot record anything, so Asana retries.
+    const squatter = await killDevServerAndTakeItsPort(dbDir, env.TEMPORAL_PORT);
+    try {
+      expect(await ready()).toBe(503);
+      await waitFor(() => /"attempt":2,"of":5/.test(run.output()), { timeoutMs: 30_000, what: 'a second attempt' });
+    } finally {
+      squatter.close();
+    }
+    await waitFor(() => run.output().includes('Temporal dev server restarted'), {
+      timeoutMs: 60_000,
+      what: 'restart',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${run.output().slice(-6000)}`);
+    });
+    expect(run.output()).toContain('starting it again on the same SQLite file');
+    const restartedAt = run.output().length;
+    await waitFor(() => run.output().slice(restartedAt).includes(synced), {
+      timeoutMs: 90_000,
+      what: 'a change made after the restart synced',
+    });
+    expect(await ready()).toBe(200);
+    expect(run.child.exitCode).toBeNull();
+  } finally {
+    run.child.kill('SIGINT');
+  }
+  const code = await run.exited;
+  expect({ code, output: code === 0 ? 'ok' : run.output().slice(-3000) }).toEqual({ code: 0, output: 'ok' });
+  expect(processesUsing(dbDir)).toEqual([]);
+});
+
+test('exits non-zero, saying why, when its dev server dies and cannot come back', async () => {
+  const env = await ports();
+  const dbDir = join(dir, 'gone');
   const run = start({ ...env, TEMPORAL_DB_FILE: join(dbDir, 'dev.db'), DEMO_EDIT_INTERVAL_MS: '0' });
   await waitFor(() => run.output().includes('asana-attio-sync is running'), { timeoutMs: 90_000, what: 'start' });
-  for (const pid of processesUsing(dbDir)) process.kill(Number(pid), 'SIGKILL');
-  expect(await run.exited).toBe(1);
-  expect(run.output()).toContain('the Temporal dev server stopped unexpectedly');
+  // Something else takes its port: no attempt to start it again can succeed.
+  const squatter = await killDevServerAndTakeItsPort(dbDir, env.TEMPORAL_PORT);
+  try {
+    expect(await run.exited).toBe(1);
+  } finally {
+    squatter.close();
+  }
+  expect(run.output()).toContain('the Temporal dev server cannot come back; shutting down');
+  expect(run.output()).toContain(`Port ${env.TEMPORAL_PORT} is already in use`);
+  expect(run.output().match(/starting it again on the same SQLite file/g)).toHaveLength(5);
 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../common/ports';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
-import { ensureTemporalCli, startDevServer } from '../../common/temporal-dev-server';
+import { ensureTemporalCli, startDevServer, startSupervisedDevServer } from '../../common/temporal-dev-server';
+import { waitFor } from '../helpers/wait-for';
 
 // These tests start their own dev servers (the run's shared one is left alone), so they use free ports and a
 // private data folder.
@@ -42,6 +43,79 @@ describe('the Temporal dev server launcher', () => {
     expect(description.status.name).toBe('RUNNING');
     await connection.close();
     await second.stop();
+  });
+
+  test('a supervised server that dies is started again on the same SQLite file, its workflows still there', async () => {
+    const events: string[] = [];
+    const server = await startSupervisedDevServer({
+      cli,
+      port: await freePort(),
+      uiPort: 0,
+      headless: true,
+      dbFile: join(dir, 'supervised.db'),
+      restartDelayMs: 100,
+      onRestarting: ({ attempt }) => events.push(`restarting ${attempt}`),
+      onRestarted: ({ attempt }) => events.push(`restarted ${attempt}`),
+      onGaveUp: () => events.push('gave up'),
+    });
+    try {
+      let connection = await Connection.connect({ address: server.address });
+      await new Client({ connection }).workflow.start('notRegistered', {
+        taskQueue: 'nobody-polls-this',
+        workflowId: 'survives-a-crash',
+      });
+      await connection.close();
+      const crashed = server.pid;
+      process.kill(crashed, 'SIGKILL');
+      await waitFor(() => events.includes('restarted 1'), { timeoutMs: 60_000, what: 'restarted' });
+      expect(events).toEqual(['restarting 1', 'restarted 1']);
+      expect(server.pid).not.toBe(crashed);
+      expect(server.restarts()).toBe(1);
+      connection = await Connection.connect({ address: server.address });
+      const description = await new Client({ connection }).workflow.getHandle('survives-a-crash').describe();
+      expect(description.status.name).toBe('RUNNING');
+      await connection.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a supervised server that cannot come back gives up after its attempts, saying why', async () => {
+    const port = await freePort();
+    const attempts: number[] = [];
+    let gaveUp: Error | undefined;
+    const server = await startSupervisedDevServer({
+      cli,
+      port,
+      uiPort: 0,
+      headless: true,
+      dbFile: join(dir, 'gives-up.db'),
+      restartAttempts: 3,
+      restartDelayMs: 1_000,
+      onRestarting: ({ attempt }) => attempts.push(attempt),
+      onGaveUp: (error) => (gaveUp = error),
+    });
+    process.kill(server.pid, 'SIGKILL');
+    // Something else takes the port as soon as it is free, before the first attempt.
+    const squatter: Server = createServer((socket) => socket.destroy());
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve) => {
+          squatter.once('error', () => resolve(false));
+          squatter.listen(port, '127.0.0.1', () => resolve(true));
+        }),
+      { what: 'the port free' },
+    );
+    try {
+      await waitFor(() => gaveUp !== undefined, { timeoutMs: 30_000, what: 'given up' });
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(gaveUp?.message).toMatch(
+        new RegExp(`could not be started again \\(3 attempts\\): Port ${port} is already in use`),
+      );
+    } finally {
+      squatter.close();
+      await server.stop();
+    }
   });
 
   test('refuses a port in use with a message naming the port and its variable, starting nothing', async () => {

@@ -297,6 +297,76 @@ describe('webhooks', () => {
   });
 });
 
+describe('the outage control (POST /__control/outage)', () => {
+  const control = async (method: 'GET' | 'POST' | 'DELETE', body?: unknown) => {
+    const response = await request(`${asana.controlUrl}/outage`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> | null };
+  };
+  const register = (url: string) =>
+    client().call('POST', '/webhooks', undefined, {
+      data: { resource: scene.salesProjectGid, target: url },
+    }) as Promise<{
+      data: { gid: string };
+    }>;
+
+  test('fails every delivery for that long of the stand-in clock, then delivers what was queued', async () => {
+    const hook = target();
+    const url = await hook.listen();
+    const created = await register(url);
+    const started = await control('POST', { ms: 3 * HOUR });
+    expect(started.status).toBe(201);
+    expect(started.body?.refuseHandshakes).toBe(true);
+    const until = Date.parse(String(started.body?.until));
+    expect(until - asana.clock.now()).toBeGreaterThan(3 * HOUR - 60_000);
+    expect(until - asana.clock.now()).toBeLessThanOrEqual(3 * HOUR);
+    expect((await control('GET')).body).toEqual(started.body);
+
+    asana.store.updateTask(scene.taskGids[5]!, { name: 'Changed during the outage' });
+    const attempts = () => asana.webhooks.deliveries.filter((d) => d.webhookGid === created.data.gid);
+    await waitFor(() => attempts().length === 1);
+    expect(attempts()[0]).toMatchObject({ status: 'error', resourceGids: [scene.taskGids[5]] });
+    expect(hook.deliveries()).toEqual([]);
+    const failing = (await get(`/webhooks/${created.data.gid}`)).body.data as Record<string, unknown>;
+    expect(failing.last_failure_content).toMatch(/target is down/);
+
+    // Fast-forwarded past the outage, the retry goes through with the event that was queued.
+    asana.clock.advance(3 * HOUR);
+    await waitFor(() => hook.deliveries().length === 1);
+    expect(attempts().at(-1)).toMatchObject({ status: 200, resourceGids: [scene.taskGids[5]] });
+    expect((await control('GET')).body).toBeNull();
+    await client().call('DELETE', `/webhooks/${created.data.gid}`);
+    await hook.close();
+  });
+
+  test('refuses handshakes while it lasts (a down target refuses them too), unless told not to', async () => {
+    const hook = target();
+    const url = await hook.listen();
+    await control('POST', { ms: HOUR });
+    await expect(register(url)).rejects.toThrow(/Asana 400 .*handshake/);
+    expect(hook.received).toEqual([]);
+
+    await control('DELETE');
+    const created = await register(url);
+    await client().call('DELETE', `/webhooks/${created.data.gid}`);
+
+    await control('POST', { ms: HOUR, refuseHandshakes: false });
+    const during = await register(url);
+    expect(hook.received.filter((r) => r.headers['x-hook-secret'])).toHaveLength(2);
+    await client().call('DELETE', `/webhooks/${during.data.gid}`);
+    await control('DELETE');
+    await hook.close();
+  });
+
+  test('refuses a length that is not a positive number of milliseconds', async () => {
+    expect((await control('POST', { ms: -1 })).status).toBe(400);
+    expect((await control('POST', {})).status).toBe(400);
+    expect((await control('GET')).body).toBeNull();
+  });
+});
+
 test('429 with Retry-After in seconds and Asana’s body once a token exceeds its requests per minute', async () => {
   const limited = await startAsanaStandIn({ rateLimit: { requestsPerMinute: 3 } });
   try {
