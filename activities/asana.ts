@@ -10,8 +10,20 @@ import { ASANA_ERRORS } from '../common/error-types';
 import { webhookTargetUrl } from '../common/webhook-targets';
 import { AsanaProject, AsanaSection, AsanaTask, OPT_FIELDS } from '../mapping/asana-resources';
 import type { FieldMap } from '../mapping/field-map';
-import { mapDeleted, mapProject, mapSection, mapTask, type MappedResource } from '../mapping/map-asana-to-attio';
-import { type AsanaResourceRef, SYNCED_RESOURCE_TYPES, type WatchAsanaResourceInput } from '../workflows/definitions';
+import {
+  mapDeleted,
+  mapProject,
+  mapSection,
+  mapTask,
+  type MappedResource,
+  withinBackfillHistory,
+} from '../mapping/map-asana-to-attio';
+import {
+  type AsanaResourceRef,
+  type StageSection,
+  SYNCED_RESOURCE_TYPES,
+  type WatchAsanaResourceInput,
+} from '../workflows/definitions';
 import type { WebhookInspection } from '../workflows/webhook-health';
 
 export interface AsanaActivityDependencies {
@@ -22,6 +34,11 @@ export interface AsanaActivityDependencies {
 }
 
 const PATHS = { project: 'projects', section: 'sections', task: 'tasks' } as const;
+const SectionPage = z.looseObject({
+  data: z.array(z.unknown()),
+  next_page: z.looseObject({ offset: z.string() }).nullish(),
+});
+
 const SCHEMAS = { project: AsanaProject, section: AsanaSection, task: AsanaTask } as const;
 
 const isNotFound = (error: unknown) => error instanceof ApplicationFailure && error.type === ASANA_ERRORS.notFound;
@@ -257,7 +274,7 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
       offset?: string;
       limit?: number;
     }): Promise<{ mapped: MappedResource[]; nextOffset?: string; offsetExpired?: boolean; salesTasksSource: boolean }> {
-      const salesTasksSource = input.projectGid === deps.fieldMap.salesTasks.sourceProjectGid;
+      const salesTasksSource = deps.fieldMap.salesTasks.sourceProjects.includes(input.projectGid);
       const type = input.collection === 'tasks' ? 'task' : 'section';
       const path = input.collection === 'tasks' ? '/tasks' : `/projects/${input.projectGid}/sections`;
       const response = await asana.send('GET', path, {
@@ -271,13 +288,40 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
       const page = z
         .looseObject({ data: z.array(z.unknown()), next_page: z.looseObject({ offset: z.string() }).nullish() })
         .parse(response.body);
-      const mapped = page.data.map((item) =>
+      const mapped =
         type === 'task'
-          ? mapTask(SCHEMAS.task.parse(item), deps.fieldMap)
-          : // A section listed under a project may omit its project: it is that project.
-            mapSection({ project: { gid: input.projectGid }, ...SCHEMAS.section.parse(item) }, deps.fieldMap),
-      );
+          ? page.data
+              .map((item) => SCHEMAS.task.parse(item))
+              // Tasks older than the scope's backfill.history are not imported; an edit brings one in later.
+              .filter((task) => withinBackfillHistory(task, deps.fieldMap))
+              .map((task) => mapTask(task, deps.fieldMap))
+          : page.data.map((item) =>
+              // A section listed under a project may omit its project: it is that project.
+              mapSection({ project: { gid: input.projectGid }, ...SCHEMAS.section.parse(item) }, deps.fieldMap),
+            );
       return { mapped, salesTasksSource, ...(page.next_page ? { nextOffset: page.next_page.offset } : {}) };
+    },
+
+    /** The stage sections of every Sales Tasks source project (scope `salesTasks`), for provisioning's stages. */
+    async listAsanaStageSections(): Promise<StageSection[]> {
+      const stages: StageSection[] = [];
+      for (const projectGid of deps.fieldMap.salesTasks.sourceProjects) {
+        const path = `/projects/${projectGid}/sections`;
+        let offset: string | undefined;
+        do {
+          const page = SectionPage.parse(
+            await asana.call('GET', path, { limit: 100, offset, opt_fields: OPT_FIELDS.section.join(',') }),
+          );
+          for (const item of page.data) {
+            const mapped = mapSection({ ...SCHEMAS.section.parse(item), project: { gid: projectGid } }, deps.fieldMap);
+            if (mapped.kind === 'section' && mapped.state === 'present') {
+              stages.push({ gid: mapped.gid, name: mapped.name, projectGid });
+            }
+          }
+          offset = page.next_page?.offset;
+        } while (offset);
+      }
+      return stages;
     },
 
     /** Deletes a webhook; one Asana already deleted counts as done. */

@@ -20,9 +20,9 @@ import {
 import { ATTIO_ERRORS } from '../common/error-types';
 import type { CustomFieldMapping, FieldMap } from '../mapping/field-map';
 import { contentHash, FINGERPRINT, type MappedResource, TOMBSTONE } from '../mapping/map-asana-to-attio';
-import type { AttioWriteReceipt, ProvisionAttioResult } from '../workflows/definitions';
+import type { AttioWriteReceipt, ProvisionAttioResult, ProvisioningPlan, StageSection } from '../workflows/definitions';
 import { createSyncHistoryActivities, syncStateValues } from './attio-sync-history';
-import { provisionAttioFor } from './provision-attio';
+import { planProvisioning, provisionAttioFor, readAttioForProvisioning } from './provision-attio';
 
 export interface AttioActivityDependencies {
   attio: AttioClient;
@@ -207,11 +207,7 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
 
     let stage = previous?.stage;
     if (mapped.stage && (stage?.sectionGid !== mapped.stage.sectionGid || stage.name !== mapped.stage.name)) {
-      const ensured = await ensureStage(
-        mapped.stage.sectionGid,
-        mapped.stage.name,
-        fieldMap.salesTasks.sourceProjectGid,
-      );
+      const ensured = await ensureStage(mapped.stage.sectionGid, mapped.stage.name, mapped.stage.projectGid);
       stage = { ...mapped.stage, statusId: ensured.statusId };
       writes += ensured.writes;
     }
@@ -259,6 +255,9 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
     force: boolean,
   ): Promise<AttioWriteReceipt> {
     const object = fieldMap.projects.object;
+    if (mapped.state === 'out-of-scope') {
+      return { hash: mapped.hash, writes: 0, summary: 'project outside the scope’s projects.coverage; not synced' };
+    }
     if (mapped.state === 'deleted' || !previous) {
       const existing = await findRecord(object, mapped.gid);
       if (mapped.state === 'deleted') {
@@ -391,9 +390,16 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       });
     },
 
-    /** Creates the objects, attributes, list and stages the field map needs; idempotent. */
-    async provisionAttio(): Promise<ProvisionAttioResult> {
-      return provisionAttioFor(attio, fieldMap);
+    /** What provisioning would create, change or conflict with; reads only (`provision --dry-run`). */
+    async planAttioProvisioning(input: { stages?: StageSection[] } = {}): Promise<ProvisioningPlan> {
+      return planProvisioning(fieldMap, await readAttioForProvisioning(attio, fieldMap), input.stages ?? []);
+    },
+
+    /** Creates the objects, attributes, list and stages the scope needs, only if nothing conflicts; idempotent. */
+    async provisionAttio(input: { stages?: StageSection[] } = {}): Promise<ProvisionAttioResult> {
+      return provisionAttioFor(attio, fieldMap, input.stages ?? [], (section) =>
+        ensureStage(section.gid, section.name, section.projectGid),
+      );
     },
   };
 }

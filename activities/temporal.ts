@@ -12,6 +12,7 @@ import {
   removeReconcileSchedules,
   type ScheduleSettings,
 } from '../client/schedules';
+import { startWatch } from '../client/operations';
 import { signalAsanaChange, type SyncTimings } from '../common/signal-asana-change';
 import type { AsanaChange, AsanaResourceRef } from '../workflows/definitions';
 
@@ -52,6 +53,18 @@ export function createTemporalActivities(deps: TemporalActivityDependencies) {
       const settings = { ...DEFAULT_SCHEDULE_SETTINGS, ...deps.schedules, taskQueue: input.taskQueue };
       const installed = await installReconcileSchedules(deps.client, [input.projectGid], settings);
       return installed.map((schedule) => schedule.scheduleId);
+    },
+
+    /**
+     * Gives a project found through a watched team or workspace its own webhook (for its task events): starts its
+     * watch workflow, or leaves the one already running. Does not wait for the webhook; the watch retries on its own.
+     */
+    async watchProjectForTasks(input: { projectGid: string; workspaceGid: string; taskQueue: string }): Promise<void> {
+      await startWatch(
+        deps.client,
+        { resourceGid: input.projectGid, resourceType: 'project', workspaceGid: input.workspaceGid },
+        input.taskQueue,
+      );
     },
 
     /** Deletes an unwatched project's reconciliation schedules. */

@@ -12,7 +12,7 @@ import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { type TaskQueues, taskQueuesOf } from '../common/task-queues';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { failureMessage } from '../common/failure-message';
-import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map';
+import type { Scope as FieldMap } from '../mapping/scope';
 import { HEALTHY, listWatches, readSchedule } from './deployment';
 import { provisioningPlan } from './provisioning-plan';
 
@@ -51,9 +51,13 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   let config: Config;
   try {
     config = loadConfig(env);
-    // As the workers read it (workers/main.ts fieldMapFor), without loading the worker runtime.
-    const fieldMap = config.env.FIELD_MAP_FILE ? loadFieldMap(config.env.FIELD_MAP_FILE) : parseFieldMap({});
-    checks.push(ok('configuration', `${config.mode} mode, field map ${config.env.FIELD_MAP_FILE ?? '(defaults)'}`));
+    const fieldMap = config.scope;
+    checks.push(
+      ok(
+        'configuration',
+        `${config.mode} mode, scope ${config.env.SCOPE_FILE ?? config.env.FIELD_MAP_FILE ?? '(defaults)'}`,
+      ),
+    );
     return await checkDeployment(config, fieldMap, checks).then(report);
   } catch (error) {
     if (checks.length === 0) {
@@ -219,15 +223,21 @@ async function whoDidNotAnswer(handle: WorkflowHandle, queues: TaskQueues): Prom
 async function checkProvisioning(config: Config, fieldMap: FieldMap): Promise<DoctorCheck> {
   if (config.mode === 'demo') return skipped('provisioning', 'demo mode: `npm start` provisions the Attio stand-in');
   try {
-    const missing = await provisioningPlan(
+    const { missing, conflicts } = await provisioningPlan(
       { baseUrl: config.env.ATTIO_BASE_URL, token: config.env.ATTIO_TOKEN! },
       fieldMap,
     );
-    if (missing.length === 0)
-      return ok('provisioning', 'Attio has every object, list and attribute the field map needs');
+    if (conflicts.length > 0) {
+      return failed(
+        'provisioning',
+        `conflicts in Attio: ${conflicts.join('; ')}`,
+        'resolve each in Attio or in the scope',
+      );
+    }
+    if (missing.length === 0) return ok('provisioning', 'Attio has every object, list and attribute the scope needs');
     return failed(
       'provisioning',
-      `Attio lacks what the field map needs: ${missing.join(', ')}`,
+      `Attio lacks what the scope needs: ${missing.join(', ')}`,
       'run `npm run cli -- provision`',
     );
   } catch (error) {

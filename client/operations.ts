@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { AsanaGid, AsanaResourceType } from '../common/search-attributes';
 import { TASK_QUEUES } from '../common/task-queues';
+import { type Scope, webhookFiltersFor } from '../mapping/scope';
 import { checkConnectionsWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
 import type {
   backfill,
@@ -38,16 +39,45 @@ export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUE
   return (await startCheckConnections(client, taskQueue)).result();
 }
 
+/** Provisions Attio for the scope; refuses, writing nothing, when the plan has any conflict (all are listed). */
 export async function startProvisionAttio(client: Client, taskQueue = TASK_QUEUES.sync) {
   return client.workflow.start<typeof provisionAttio>('provisionAttio', {
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
-    args: [],
+    args: [{}],
   });
 }
 
 export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
   return (await startProvisionAttio(client, taskQueue)).result();
+}
+
+/** The provisioning plan (`provision --dry-run`): what exists, what would be created or changed, every conflict. */
+export async function planProvisioningNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  const { plan } = await client.workflow.execute<typeof provisionAttio>('provisionAttio', {
+    taskQueue,
+    workflowId: `provision-attio-dry-run-${randomUUID()}`,
+    args: [{ dryRun: true }],
+  });
+  return plan;
+}
+
+/**
+ * Starts (or finds) the watch workflow of a resource without waiting for its webhook. A workspace, team or portfolio
+ * gets the filters Asana requires for it unless the input brings its own (mapping/scope.ts `webhookFiltersFor`).
+ */
+export async function startWatch(client: Client, input: WatchAsanaResourceInput, taskQueue: string = TASK_QUEUES.sync) {
+  const filters = input.filters ?? webhookFiltersFor(input.resourceType);
+  return client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
+    taskQueue,
+    workflowId: webhookWorkflowId(input.resourceGid),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [{ ...input, ...(filters ? { filters } : {}) }],
+    typedSearchAttributes: [
+      { key: AsanaGid, value: input.resourceGid },
+      { key: AsanaResourceType, value: input.resourceType },
+    ],
+  });
 }
 
 /**
@@ -59,16 +89,7 @@ export async function watchResource(
   input: WatchAsanaResourceInput,
   options: { timeoutMs?: number; taskQueue?: string } = {},
 ) {
-  const handle = await client.workflow.start<typeof watchAsanaResource>('watchAsanaResource', {
-    taskQueue: options.taskQueue ?? TASK_QUEUES.sync,
-    workflowId: webhookWorkflowId(input.resourceGid),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [input],
-    typedSearchAttributes: [
-      { key: AsanaGid, value: input.resourceGid },
-      { key: AsanaResourceType, value: input.resourceType },
-    ],
-  });
+  const handle = await startWatch(client, input, options.taskQueue);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
     // A query fails until a worker has run the workflow's first task; keep asking until the deadline.
@@ -84,6 +105,31 @@ export async function watchResource(
     if (Date.now() > deadline) throw new Error(`the webhook of ${input.resourceGid} was not registered in time`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Watches everything the scope's `watch` lists (its projects, teams and workspace), each with the filters it needs.
+ * Resolves once every webhook is registered and active.
+ */
+export async function watchScope(
+  client: Client,
+  scope: Scope,
+  options: { timeoutMs?: number; taskQueue?: string } = {},
+): Promise<WatchAsanaResourceInput[]> {
+  const { workspace, watch } = scope;
+  const inputs: WatchAsanaResourceInput[] = [];
+  if (!workspace && (watch.projects.length > 0 || watch.teams.length > 0 || watch.workspace)) {
+    throw new Error('the scope watches resources but names no `workspace` (the Asana workspace gid)');
+  }
+  if (workspace) {
+    const watchOf = (resourceGid: string, resourceType: WatchAsanaResourceInput['resourceType']) =>
+      inputs.push({ resourceGid, resourceType, workspaceGid: workspace });
+    for (const gid of watch.projects) watchOf(gid, 'project');
+    for (const gid of watch.teams) watchOf(gid, 'team');
+    if (watch.workspace) watchOf(workspace, 'workspace');
+  }
+  await Promise.all(inputs.map((input) => watchResource(client, input, options)));
+  return inputs;
 }
 
 /** Stops watching: the workflow deletes the webhook and forgets its secret. */

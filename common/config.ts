@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { assertTasksCanSync, loadScope, parseScope, type Scope } from '../mapping/scope';
 import { SYNC_DEFAULTS } from '../workflows/definitions';
 
 interface Variable<S extends z.ZodType = z.ZodType> {
@@ -97,9 +98,13 @@ export const variables = {
   ),
 
   // --- Sync ---
+  SCOPE_FILE: variable(
+    optionalText(),
+    'The scope file (YAML or JSON, docs/scope.example.yaml): every set-up decision. Required live: it names the Sales Tasks source.',
+  ),
   FIELD_MAP_FILE: variable(
     optionalText(),
-    'JSON file mapping Asana fields to Attio (docs/field-map.example.json). Unset: the defaults of mapping/field-map.ts.',
+    'Deprecated: the former field map (JSON), read as a scope file. Rename the variable to SCOPE_FILE; the keys mean the same.',
   ),
   SYNC_QUIET_PERIOD_MS: variable(
     milliseconds(SYNC_DEFAULTS.quietPeriodMs),
@@ -180,6 +185,8 @@ export interface Config {
   readonly env: Readonly<Parsed>;
   /** Where Asana posts deliveries: RECEIVER_PUBLIC_URL or http://localhost:RECEIVER_PORT. */
   readonly receiverPublicUrl: string;
+  /** The set-up decisions: SCOPE_FILE (or the deprecated FIELD_MAP_FILE), else the defaults. */
+  readonly scope: Scope;
 }
 
 export class ConfigError extends Error {
@@ -229,13 +236,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mode === 'live' && parsed.PAYLOAD_ENCRYPTION_KEY === undefined) {
     problems.push('PAYLOAD_ENCRYPTION_KEY: required outside the demo (generate one: openssl rand -base64 32)');
   }
+  const scope = scopeOf(parsed, mode, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     mode,
     env: parsed,
     receiverPublicUrl: (parsed.RECEIVER_PUBLIC_URL ?? `http://localhost:${parsed.RECEIVER_PORT}`).replace(/\/$/, ''),
+    scope,
   };
+}
+
+/** Reads the scope file and, live, refuses a scope in which no task can sync; problems name the variable. */
+function scopeOf(parsed: Parsed, mode: Mode, problems: string[]): Scope {
+  if (parsed.SCOPE_FILE && parsed.FIELD_MAP_FILE) {
+    problems.push(
+      'FIELD_MAP_FILE: set together with SCOPE_FILE; the scope replaces the field map, unset FIELD_MAP_FILE',
+    );
+    return parseScope({});
+  }
+  const variable = parsed.FIELD_MAP_FILE ? 'FIELD_MAP_FILE' : 'SCOPE_FILE';
+  const file = parsed.SCOPE_FILE ?? parsed.FIELD_MAP_FILE;
+  try {
+    const scope = file ? loadScope(file, variable) : parseScope({});
+    if (mode === 'live') assertTasksCanSync(scope, file ? `${variable} ${file}` : 'unset');
+    return scope;
+  } catch (error) {
+    problems.push(`${variable}: ${(error as Error).message}`);
+    return parseScope({});
+  }
 }
 
 /** Reads `.env` into process.env (without overriding variables already set), if the file exists. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { AttioValues } from '../attio/client';
 import type { AsanaCustomFieldValue, AsanaProject, AsanaSection, AsanaTask } from './asana-resources';
-import type { CustomFieldMapping, FieldMap } from './field-map';
+import { type CustomFieldMapping, type Scope, watchesProjectForTasks } from './scope';
 
 /** Tombstone attributes on records and entries: a deletion in Asana is recorded, never a hard delete in Attio. */
 export const TOMBSTONE = { flag: 'deleted_in_asana', at: 'deleted_in_asana_at' } as const;
@@ -62,8 +62,18 @@ export const SALES_TASK_ENTRY_ATTRIBUTES = {
 } as const;
 
 export type MappedResource =
-  | { kind: 'project'; gid: string; hash: string; state: 'present'; values: AttioValues }
+  | {
+      kind: 'project';
+      gid: string;
+      hash: string;
+      state: 'present';
+      values: AttioValues;
+      /** Reported through a watched team or workspace: give it a project webhook for its tasks (not hashed). */
+      watchForTasks?: { workspaceGid: string };
+    }
   | { kind: 'project'; gid: string; hash: string; state: 'deleted' }
+  /** Not covered by the scope's `projects.coverage`: nothing is written. */
+  | { kind: 'project'; gid: string; hash: string; state: 'out-of-scope' }
   | { kind: 'section'; gid: string; hash: string; state: 'present'; name: string; projectGid: string }
   | { kind: 'section'; gid: string; hash: string; state: 'deleted' }
   | { kind: 'section'; gid: string; hash: string; state: 'out-of-scope' }
@@ -74,12 +84,12 @@ export type MappedResource =
       state: 'present';
       recordValues: AttioValues;
       entryValues: AttioValues;
-      /** The task's section in the source project, which is its stage. */
-      stage?: { sectionGid: string; name: string };
+      /** The task's section in its owning source project, when that section is a stage. */
+      stage?: { sectionGid: string; name: string; projectGid: string };
       /** Email addresses found in the notes (people linking, when enabled). */
       emails: string[];
     }
-  /** Deleted in Asana, or no longer in the source project: tombstone its entry if there is one. */
+  /** Deleted in Asana, or no longer a Sales Task (scope): tombstone its entry if there is one. */
   | { kind: 'task'; gid: string; hash: string; state: 'deleted' }
   | { kind: 'task'; gid: string; hash: string; state: 'removed' };
 
@@ -133,8 +143,33 @@ function customFieldValues(fields: AsanaCustomFieldValue[] | null | undefined, m
   return values;
 }
 
-export function mapProject(project: AsanaProject, map: FieldMap): MappedResource {
-  return withHash({
+/** Whether the scope's `projects.coverage` includes a project; the Sales Tasks source projects always are. */
+export function coversProject(
+  scope: Scope,
+  project: { gid: string; team?: { gid: string } | null; workspace?: { gid: string } | null },
+): boolean {
+  const { coverage, teams, gids } = scope.projects;
+  if (scope.salesTasks.sourceProjects.includes(project.gid)) return true;
+  if (coverage === 'list') return gids.includes(project.gid);
+  if (coverage === 'teams') return !!project.team && teams.includes(project.team.gid);
+  return !scope.workspace || !project.workspace || project.workspace.gid === scope.workspace;
+}
+
+export function mapProject(project: AsanaProject, map: Scope): MappedResource {
+  if (!coversProject(map, project)) {
+    return withHash({ kind: 'project' as const, gid: project.gid, state: 'out-of-scope' as const });
+  }
+  if (project.archived && map.projects.archived === 'tombstoned') return mapDeleted('project', project.gid);
+  if (project.archived && map.projects.archived === 'visible') {
+    // Kept as last written, marked archived; later edits of an archived project change nothing (same hash).
+    return withHash({
+      kind: 'project' as const,
+      gid: project.gid,
+      state: 'present' as const,
+      values: { asana_gid: [project.gid], archived: [true] },
+    });
+  }
+  const mapped = withHash({
     kind: 'project' as const,
     gid: project.gid,
     state: 'present' as const,
@@ -155,11 +190,17 @@ export function mapProject(project: AsanaProject, map: FieldMap): MappedResource
       ...customFieldValues(project.custom_fields, map.projects.customFields),
     },
   });
+  const workspaceGid = project.workspace?.gid;
+  return workspaceGid && watchesProjectForTasks(map, project) ? { ...mapped, watchForTasks: { workspaceGid } } : mapped;
 }
 
-export function mapSection(section: AsanaSection, map: FieldMap): MappedResource {
+/** Whether a section of a source project is a stage (`salesTasks.stageSections`). */
+const isStageSection = (map: Scope, name: string | null | undefined) =>
+  map.salesTasks.stageSections === 'all' || (!!name && map.salesTasks.stageSections.includes(name));
+
+export function mapSection(section: AsanaSection, map: Scope): MappedResource {
   const projectGid = section.project?.gid;
-  if (!projectGid || projectGid !== map.salesTasks.sourceProjectGid) {
+  if (!projectGid || !map.salesTasks.sourceProjects.includes(projectGid) || !isStageSection(map, section.name)) {
     return withHash({ kind: 'section' as const, gid: section.gid, state: 'out-of-scope' as const });
   }
   return withHash({
@@ -177,14 +218,29 @@ export function extractEmails(text: string | null | undefined): string[] {
   return [...new Set(found.map((email) => email.toLowerCase()))].sort();
 }
 
-export function mapTask(task: AsanaTask, map: FieldMap): MappedResource {
-  const source = map.salesTasks.sourceProjectGid;
-  const membership = task.memberships?.find((m) => m.project?.gid === source);
-  if (!source || !membership) return withHash({ kind: 'task' as const, gid: task.gid, state: 'removed' as const });
+/** The text People linking scans (`people.scan`). */
+const scannedText = (task: AsanaTask, map: Scope): string =>
+  map.people.scan.map((field) => (field === 'task.html_notes' ? task.html_notes : task.notes) ?? '').join('\n');
+
+/** Whether a backfill or full reconciliation imports this task (`backfill.history`). */
+export function withinBackfillHistory(task: Pick<AsanaTask, 'modified_at'>, map: Scope): boolean {
+  const { history } = map.backfill;
+  if (history === 'all' || !task.modified_at) return true;
+  return Date.parse(task.modified_at) >= Date.parse(`${history.modifiedSince}T00:00:00Z`);
+}
+
+export function mapTask(task: AsanaTask, map: Scope): MappedResource {
+  const removed = () => withHash({ kind: 'task' as const, gid: task.gid, state: 'removed' as const });
+  // The owner is the first source project (in scope order) the task is in.
+  const membership = map.salesTasks.sourceProjects
+    .map((source) => task.memberships?.find((m) => m.project?.gid === source))
+    .find((m) => m !== undefined);
+  if (!membership?.project) return removed();
+  const section = membership.section && isStageSection(map, membership.section.name) ? membership.section : undefined;
+  if (membership.section && !section && map.salesTasks.unmappedSection === 'excluded') return removed();
   const projects = (task.memberships ?? [])
     .map((m) => m.project?.name ?? m.project?.gid)
     .filter((name): name is string => !!name);
-  const section = membership.section;
   return withHash({
     kind: 'task' as const,
     gid: task.gid,
@@ -203,8 +259,10 @@ export function mapTask(task: AsanaTask, map: FieldMap): MappedResource {
       [TOMBSTONE.at]: [],
       ...customFieldValues(task.custom_fields, map.salesTasks.customFields),
     },
-    ...(section ? { stage: { sectionGid: section.gid, name: section.name ?? section.gid } } : {}),
-    emails: map.people.enabled ? extractEmails(task.notes) : [],
+    ...(section
+      ? { stage: { sectionGid: section.gid, name: section.name ?? section.gid, projectGid: membership.project.gid } }
+      : {}),
+    emails: map.people.enabled ? extractEmails(scannedText(task, map)) : [],
   });
 }
 

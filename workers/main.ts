@@ -8,7 +8,7 @@ import { AsanaClient } from '../asana/client';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';
-import { type FieldMap, loadFieldMap, parseFieldMap } from '../mapping/field-map';
+import type { Scope as FieldMap } from '../mapping/scope';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createWorkers, runWorkers } from './create-workers';
@@ -40,9 +40,8 @@ export function createActivitiesFor(
   });
 }
 
-/** The field map: FIELD_MAP_FILE, else the defaults. */
-export const fieldMapFor = (config: Config): FieldMap =>
-  config.env.FIELD_MAP_FILE ? loadFieldMap(config.env.FIELD_MAP_FILE) : parseFieldMap({});
+/** The scope (read and checked by loadConfig: SCOPE_FILE, the deprecated FIELD_MAP_FILE, else the defaults). */
+export const fieldMapFor = (config: Config): FieldMap => config.scope;
 
 export async function startWorkers(
   config: Config,

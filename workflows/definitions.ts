@@ -345,9 +345,29 @@ export interface ReconcileReport {
 // ---------------------------------------------------------------------------------------------------------------
 // provisionAttio
 
+/** A section of a Sales Tasks source project that is a stage (the scope's `salesTasks.stageSections`). */
+export interface StageSection {
+  gid: string;
+  name: string;
+  projectGid: string;
+}
+
+/** What provisioning would do (activities/provision-attio.ts, `planProvisioning`). */
+export interface ProvisioningPlan {
+  steps: { action: 'exists' | 'create' | 'change' | 'conflict'; what: string; detail?: string }[];
+  /** Every conflict, each naming what it is about; a plan with any writes nothing. */
+  conflicts: string[];
+}
+
+export interface ProvisionAttioInput {
+  /** Plan only: read Attio and return the plan, write nothing. @default false */
+  dryRun?: boolean;
+}
+
 export interface ProvisionAttioResult {
   /** What this run created in Attio (`object asana_projects`, `attribute sales_tasks.stage`, …); empty if nothing. */
   created: string[];
+  plan: ProvisioningPlan;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

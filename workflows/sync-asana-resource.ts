@@ -22,7 +22,7 @@ import {
 } from '@temporalio/workflow';
 import { failureMessage } from '../common/failure-message';
 import { SyncState } from '../common/search-attributes';
-import { asanaActivities, attioActivities } from './activity-queues';
+import { asanaActivities, attioActivities, temporalActivities } from './activity-queues';
 import {
   asanaChangedSignal,
   resourceKey,
@@ -68,6 +68,9 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
     attioWrites: 0,
     skippedWrites: 0,
   };
+
+  const temporal = temporalActivities({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+  let watchRequested = false;
 
   let forceWrite = false;
   setHandler(asanaChangedSignal, (change) => {
@@ -142,6 +145,7 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
         if (lastReceipt.writes === 0) status.skippedWrites += 1;
         status.lastOutcome = lastReceipt.summary;
       }
+      await watchForTasksIfScoped(mapped);
       status.lastSyncedAt = new Date().toISOString();
       if (failing) {
         failing = false;
@@ -168,6 +172,21 @@ export async function syncAsanaResource(input: SyncAsanaResourceInput): Promise<
     } finally {
       status.syncs += 1;
     }
+  }
+
+  /**
+   * A project reported by a watched team or workspace gets its own webhook, once per run (idempotent anyway): the
+   * higher-level webhook carries no task events (docs/asana.md §1.3).
+   */
+  async function watchForTasksIfScoped(mapped: Awaited<ReturnType<typeof asana.fetchAsanaResourceForAttio>>) {
+    if (watchRequested || mapped.kind !== 'project' || mapped.state !== 'present' || !mapped.watchForTasks) return;
+    if (!patched('watch-projects-of-watched-teams')) return;
+    await temporal.watchProjectForTasks({
+      projectGid: mapped.gid,
+      workspaceGid: mapped.watchForTasks.workspaceGid,
+      taskQueue: workflowInfo().taskQueue,
+    });
+    watchRequested = true;
   }
 
   /** Runs written before sync history existed replay without its activities. */

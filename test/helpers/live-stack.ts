@@ -11,6 +11,7 @@ import { AttioClient } from '../../attio/client';
 import { createLogger } from '../../common/logger';
 import type { TaskQueues } from '../../common/task-queues';
 import { type FieldMap, parseFieldMap } from '../../mapping/field-map';
+import type { ScopeInput } from '../../mapping/scope';
 import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
@@ -40,7 +41,14 @@ export interface LiveStack {
 export const SYNC_TIMINGS = { quietPeriodMs: 300, maxDelayMs: 3_000, idleTimeoutMs: 60_000 };
 
 export async function startLiveStack(
-  options: { seed?: SeedOptions; people?: boolean; attioWritesPerSecond?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    seed?: SeedOptions;
+    people?: boolean;
+    attioWritesPerSecond?: number;
+    env?: NodeJS.ProcessEnv;
+    /** Top-level scope settings added to the stack's scope (e.g. `watch`), given the seeded scene. */
+    scope?: (scene: Scene) => Omit<ScopeInput, 'salesTasks' | 'projects' | 'people'>;
+  } = {},
 ): Promise<LiveStack> {
   const clock = new StandInClock();
   // Gids unique to this stack: workflow ids are built from gids, and the run's tests share one Temporal server.
@@ -57,6 +65,7 @@ export async function startLiveStack(
   });
   const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
   const fieldMap = parseFieldMap({
+    ...options.scope?.(scene),
     salesTasks: {
       sourceProjectGid: scene.salesProjectGid,
       customFields: [

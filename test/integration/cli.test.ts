@@ -5,7 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { reconcileScheduleIds } from '../../client/schedules';
 import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
 import { webhookWorkflowId } from '../../common/workflow-ids';
@@ -15,9 +17,18 @@ import { waitFor } from '../helpers/wait-for';
 
 const root = resolve(__dirname, '../..');
 let stack: LiveStack;
+let scopeFile: string;
+
+/** The stack's scope as a file, as a live deployment has it (SCOPE_FILE). */
+function writeScope(name: string, scope: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'opscli-')), name);
+  writeFileSync(file, JSON.stringify(scope));
+  return file;
+}
 
 beforeAll(async () => {
   stack = await startLiveStack({ seed: { projects: 1, tasksPerProject: 3 } });
+  scopeFile = writeScope('scope.json', stack.fieldMap);
 });
 afterAll(async () => {
   await stack?.close();
@@ -40,6 +51,7 @@ const deploymentEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => 
   ATTIO_BASE_URL: stack.attio.url,
   PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
   RECEIVER_PUBLIC_URL: stack.receiverUrl,
+  SCOPE_FILE: scopeFile,
   LOG_LEVEL: 'warn',
   ...overrides,
 });
@@ -326,16 +338,24 @@ describe('doctor', () => {
     }
   });
 
-  test('names what provisioning would create for a field map with more fields, creating nothing', async () => {
-    // The example field map has two custom fields the stack's workers were never provisioned with.
-    const env = deploymentEnv({ FIELD_MAP_FILE: resolve(root, 'docs/field-map.example.json') });
+  test('names what provisioning would create for a scope with more fields, creating nothing', async () => {
+    const wider = {
+      ...stack.fieldMap,
+      projects: {
+        ...stack.fieldMap.projects,
+        customFields: [
+          ...stack.fieldMap.projects.customFields,
+          { asana: 'Contract value', attio: 'contract_value', type: 'number' },
+        ],
+      },
+    };
+    const env = deploymentEnv({ SCOPE_FILE: writeScope('wider.json', wider) });
     const run = await cli(['doctor', '--json'], env);
     expect(run.code).toBe(1);
     const provisioning = check(json<Doctor>(run), 'provisioning')!;
     expect(provisioning).toMatchObject({ outcome: 'failed', fix: 'run `npm run cli -- provision`' });
-    expect(provisioning.detail).toContain('attribute asana_projects.contract_value');
-    expect(provisioning.detail).toContain('attribute sales_tasks.close_date');
-    // Read-only: asking again finds the same things missing.
+    expect(provisioning.detail).toContain('contract_value');
+    // Read-only: asking again finds the same thing missing.
     expect(check(json<Doctor>(await cli(['doctor', '--json'], env)), 'provisioning')).toEqual(provisioning);
   });
 });

@@ -36,6 +36,7 @@ test('Asana calls are on the asana queue, Attio calls on the attio queue, fan-ou
   expect(Object.keys(queueActivities.sync)).toEqual([
     'signalAsanaResources',
     'installReconcileSchedules',
+    'watchProjectForTasks',
     'removeReconcileSchedules',
   ]);
 });

@@ -1,9 +1,22 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, secretVariableNames, variables } from '../../common/config';
+
+const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const SCOPE_FILE = file('scope.yaml', 'salesTasks:\n  sourceProjects: ["1200000000000100"]\n');
 
 const LIVE = {
   ASANA_TOKEN: '2/1200000000000001/1209999999999999:0123456789abcdef0123456789abcdef',
   ATTIO_TOKEN: 'attio-token-0123456789abcdef0123456789abcdef',
   PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  SCOPE_FILE,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -44,9 +57,43 @@ describe('loadConfig', () => {
   });
 
   test('requires an encryption key outside the demo', () => {
-    expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN, ATTIO_TOKEN: LIVE.ATTIO_TOKEN })).toEqual([
+    expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN, ATTIO_TOKEN: LIVE.ATTIO_TOKEN, SCOPE_FILE })).toEqual([
       expect.stringMatching(/^PAYLOAD_ENCRYPTION_KEY: required/),
     ]);
+  });
+
+  test('live, refuses a scope in which no task can sync, naming the setting, unless it says projects only', () => {
+    const { SCOPE_FILE: _, ...withoutScope } = LIVE;
+    expect(problemsOf(withoutScope)).toEqual([
+      expect.stringMatching(/^SCOPE_FILE: unset: salesTasks\.sourceProjects is empty/),
+    ]);
+    const noSource = file('no-source.yaml', 'projects:\n  archived: visible\n');
+    expect(problemsOf({ ...LIVE, SCOPE_FILE: noSource })).toEqual([
+      expect.stringMatching(/^SCOPE_FILE: SCOPE_FILE .*no-source\.yaml: salesTasks\.sourceProjects is empty/),
+    ]);
+    const projectsOnly = file('projects-only.yaml', 'syncs: projects-only\n');
+    expect(loadConfig({ ...LIVE, SCOPE_FILE: projectsOnly }).scope.syncs).toBe('projects-only');
+    // The demo brings its own scope (stand-ins/demo.ts).
+    expect(loadConfig({}).mode).toBe('demo');
+  });
+
+  test('reads a former field map (FIELD_MAP_FILE, JSON) as a scope, and refuses both variables at once', () => {
+    const fieldMap = file('field-map.json', JSON.stringify({ salesTasks: { sourceProjectGid: '1200000000000100' } }));
+    const { SCOPE_FILE: _, ...withoutScope } = LIVE;
+    expect(loadConfig({ ...withoutScope, FIELD_MAP_FILE: fieldMap }).scope.salesTasks.sourceProjects).toEqual([
+      '1200000000000100',
+    ]);
+    expect(problemsOf({ ...LIVE, FIELD_MAP_FILE: fieldMap })).toEqual([
+      expect.stringMatching(/^FIELD_MAP_FILE: set together with SCOPE_FILE/),
+    ]);
+  });
+
+  test('names the scope file and each bad key in its problem', () => {
+    const bad = file('bad.yaml', 'salesTasks:\n  sourceProjects: [abc]\nbackfil: {}\n');
+    const [problem] = problemsOf({ ...LIVE, SCOPE_FILE: bad });
+    expect(problem).toMatch(/^SCOPE_FILE: SCOPE_FILE .*bad\.yaml is invalid/);
+    expect(problem).toMatch(/salesTasks\.sourceProjects\.0: an Asana gid/);
+    expect(problem).toMatch(/backfil/);
   });
 
   test('never prints a secret value, even when the value is what is wrong', () => {
