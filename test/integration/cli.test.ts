@@ -119,7 +119,7 @@ describe('exit codes and help', () => {
       [[], /Usage: npm run cli --/],
       [['bogus'], /unknown command 'bogus'/],
       [['check', '--bogus'], /unknown option '--bogus'/],
-      [['watch', '1201'], /required option '--workspace <gid>' not specified/],
+      [['watch', '1201'], /watch needs a resource gid and --workspace/],
       [['watch', '1201', '--workspace', '1', '--type', 'user'], /Allowed choices are project, workspace/],
       [['backfill'], /exactly one of --workspace, --team, --project/],
       [['backfill', '--team', '1', '--project', '2'], /exactly one of/],
@@ -166,6 +166,9 @@ describe('the commands against a live stack', () => {
     const second = await cli(['provision']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Attio already had everything');
+    const plan = await cli(['provision', '--dry-run', '--json']);
+    expect(plan.code).toBe(0);
+    expect(json<{ conflicts: string[] }>(plan).conflicts).toEqual([]);
   });
 
   test('watch registers the webhook; status <gid> and status show it with health and schedules', async () => {
