@@ -161,7 +161,7 @@ describe('the commands against a live stack', () => {
     expect(first.code).toBe(0);
     const { created } = json<{ created: string[] }>(first);
     expect(created.length).toBeGreaterThan(0);
-    for (const what of created) expect(what).toMatch(/^(object|list|attribute|option) [a-z_]+/);
+    for (const what of created) expect(what).toMatch(/^(object|list|attribute|option|stage) [a-z_]+/);
     expect(first.stderr).toMatch(/^provision: /m);
     const second = await cli(['provision']);
     expect(second.code).toBe(0);
