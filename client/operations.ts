@@ -40,8 +40,9 @@ import {
   webhookSecretsQuery,
 } from '../workflows/definitions';
 
-export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof checkConnections>('checkConnections', {
+/** Starts the credentials check (Asana and Attio, through the workers' queues). */
+export async function startCheckConnections(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof checkConnections>('checkConnections', {
     taskQueue,
     workflowId: checkConnectionsWorkflowId(randomUUID()),
     args: [{}],
@@ -49,14 +50,22 @@ export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUE
   });
 }
 
+export async function checkConnectionsNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return (await startCheckConnections(client, taskQueue)).result();
+}
+
 /** Provisions Attio for the scope; refuses, writing nothing, when the plan has any conflict (all are listed). */
-export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof provisionAttio>('provisionAttio', {
+export async function startProvisionAttio(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof provisionAttio>('provisionAttio', {
     taskQueue,
     workflowId: `provision-attio-${randomUUID()}`,
     args: [{}],
     ...provisionAttioSummary,
   });
+}
+
+export async function provisionAttioNow(client: Client, taskQueue = TASK_QUEUES.sync) {
+  return (await startProvisionAttio(client, taskQueue)).result();
 }
 
 /** The provisioning plan (`provision --dry-run`): what exists, what would be created or changed, every conflict. */
@@ -168,8 +177,8 @@ export async function startBackfill(
   });
 }
 
-export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof reconcileProject>('reconcileProject', {
+export async function startReconcile(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof reconcileProject>('reconcileProject', {
     taskQueue,
     workflowId: reconcileWorkflowId(input, new Date()),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
@@ -178,12 +187,20 @@ export async function reconcileNow(client: Client, input: ReconcileProjectInput,
   });
 }
 
-export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
-  return client.workflow.execute<typeof resync>('resync', {
+export async function reconcileNow(client: Client, input: ReconcileProjectInput, taskQueue = TASK_QUEUES.sync) {
+  return (await startReconcile(client, input, taskQueue)).result();
+}
+
+export async function startResync(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
+  return client.workflow.start<typeof resync>('resync', {
     taskQueue,
     workflowId: resyncWorkflowId(input),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     args: [input],
     ...resyncSummary(input),
   });
+}
+
+export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
+  return (await startResync(client, input, taskQueue)).result();
 }
