@@ -9,7 +9,7 @@ import { ASANA_REAUTHORIZATION_REQUIRED } from '../workflows/asana-connection';
 
 /**
  * `default` (full permissions): the service lists a project's sections and receives section events, and Asana has no
- * granular scope for either (docs/asana.md §7; docs/decisions/0008-oauth-full-permission-app.md).
+ * granular scope for either (docs/asana.md §7; docs/decisions/0015-oauth-connection-workflow-and-full-permission-app.md).
  */
 export const ASANA_OAUTH_SCOPE = 'default';
 

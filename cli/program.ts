@@ -1,5 +1,5 @@
 /**
- * The operator CLI's commands (commander; docs/decisions/0008-opscli-commander-and-progress.md). Each command lives
+ * The operator CLI's commands (commander; docs/decisions/0013-cli-commander-and-progress.md). Each command lives
  * in cli/commands/ with its own options, `--help` and example; every command that prints data takes `--json`.
  */
 import { Command, CommanderError } from 'commander';

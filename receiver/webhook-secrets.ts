@@ -1,5 +1,5 @@
 /**
- * The secrets a delivery for a watched resource may be signed with (docs/decisions/0002 and 0007).
+ * The secrets a delivery for a watched resource may be signed with (docs/decisions/0002 and 0008).
  *
  * Where they are read: the watch workflow keeps them in its memo (`WEBHOOK_SECRETS_MEMO`, encrypted by the payload
  * codec like every payload), and `describe()` returns the memo decoded through the client's data converter. The

@@ -2,7 +2,7 @@
  * One entity workflow per Asana OAuth connection (`asana-connection-<id>`): it holds the refresh token (encrypted in
  * history by the payload codec, like every payload), hands out the current access token through an update (one
  * refresh however many activities ask at once), refreshes before the 3600 s expiry, and records a revoked or expired
- * refresh token as "needs re-authorization" until `connect` runs again. Design: docs/decisions/0008-oauth-….md.
+ * refresh token as "needs re-authorization" until `connect` runs again. Design: docs/decisions/0015-oauth-connection-workflow-and-full-permission-app.md.
  */
 import {
   ApplicationFailure,

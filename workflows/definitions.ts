@@ -251,7 +251,7 @@ export interface DeliveryReceived {
 /**
  * The receiver asks whether it may echo a handshake's X-Hook-Secret: accepted only while the registration named by
  * `generation` and `registration` is in flight. Never makes the secret trusted: only the 201 body of POST /webhooks
- * does (docs/decisions/0007-watch-never-dies.md).
+ * does (docs/decisions/0009-watch-never-dies.md).
  */
 export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('recordHandshake');
 /** The secrets a delivery's signature may be made with. */

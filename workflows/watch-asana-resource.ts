@@ -3,7 +3,7 @@
  * creates it, keeps its secret (in workflow state and the encrypted memo, never in a process), keeps it healthy,
  * installs the resource's reconciliation Schedules, and deletes both when the resource is unwatched.
  *
- * It never ends on a failure (docs/decisions/0007-watch-never-dies.md): every step (registration, check, repair) that
+ * It never ends on a failure (docs/decisions/0009-watch-never-dies.md): every step (registration, check, repair) that
  * fails is shown in the status and the `WebhookHealth` search attribute and retried with capped backoff; a failure
  * only a person can fix is reported once with `log.error` and looked at again every `retryMaxMs` or on `checkHealth`.
  *

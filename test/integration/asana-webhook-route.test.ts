@@ -168,7 +168,7 @@ describe('handshake', () => {
     const handle = await watch(gid);
     expect(handshakeAnswers).toEqual([{ status: 200, echoed: SECRET }]);
     expect(await handle.query(webhookSecretsQuery)).toEqual({ status: 'active', secrets: [SECRET] });
-    // Where the receiver reads them without a worker (docs/decisions/0007-receiver-…).
+    // Where the receiver reads them without a worker (docs/decisions/0008-receiver-secrets-without-a-worker-and-cheap-forgeries.md).
     expect((await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO]).toEqual({ status: 'active', secrets: [SECRET] });
   });
 

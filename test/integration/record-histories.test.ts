@@ -3,7 +3,7 @@
  * that each history replays against the current workflow bundle. With RECORD_HISTORIES=1 (`npm run
  * record-histories`) it also writes them to test/fixtures/histories/, which test/replay/ replays without a server, so
  * a later change that breaks determinism for a running workflow fails CI. Re-record only on purpose: after a change
- * that running workflows may not see (docs/decisions/0007-watch-never-dies.md).
+ * that running workflows may not see (docs/decisions/0009-watch-never-dies.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
