@@ -7,8 +7,11 @@
  * Acknowledged-but-lost counts the deliveries Asana saw answered 200 that name a resource still differing: the
  * receiver said "recorded" and the change never reached Attio.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import { createAsanaActivities } from '../activities/asana';
 import { AsanaClient } from '../asana/client';
+import { ASANA_ERRORS } from '../common/error-types';
 import { TOMBSTONE, type MappedResource } from '../mapping/map-asana-to-attio';
 import type { AsanaResourceRef } from '../workflows/definitions';
 import { CHECKER_ASANA_TOKEN, type ChaosStack } from './stack';
@@ -43,6 +46,23 @@ function fieldDifferences(expected: Values, actual: Values | undefined, where: s
 
 const tombstoned = (values: Values | undefined) => values?.[TOMBSTONE.flag]?.[0] === true;
 
+/**
+ * The checker reads Asana with its own token, under the same 1,500/min budget as a real app: a large scene compared
+ * more than once a minute meets a 429. Wait as Asana says and read again (bounded), as the worker's retries would.
+ */
+async function readWithinAsanaBudget<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const rateLimited = error instanceof ApplicationFailure && error.type === ASANA_ERRORS.rateLimited;
+      if (!rateLimited || attempt >= 5) throw error;
+      const waitMs = typeof error.nextRetryDelay === 'number' ? error.nextRetryDelay : 1_000;
+      await sleep(Math.min(waitMs, 65_000));
+    }
+  }
+}
+
 export async function compareAttioWithAsana(stack: ChaosStack): Promise<Comparison> {
   const { asana, attio, fieldMap, scene } = stack;
   const read = createAsanaActivities({
@@ -72,7 +92,7 @@ export async function compareAttioWithAsana(stack: ChaosStack): Promise<Comparis
 
   const differences: Difference[] = [];
   for (const ref of refs) {
-    const mapped = await read.fetchAsanaResourceForAttio(ref);
+    const mapped = await readWithinAsanaBudget(() => read.fetchAsanaResourceForAttio(ref));
     const found: string[] = [];
     switch (mapped.kind) {
       case 'project': {
