@@ -41,6 +41,7 @@ export const syncAsanaResourceInput = z.strictObject({
   quietPeriodMs: milliseconds.optional(),
   maxDelayMs: milliseconds.optional(),
   idleTimeoutMs: milliseconds.optional(),
+  touchUnchanged: z.boolean().optional(),
   pendingChanges: z.number().int().min(0).optional(),
   lastReceipt: carried.optional(),
   syncsBefore: z.number().int().min(0).optional(),
