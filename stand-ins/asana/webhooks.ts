@@ -308,6 +308,8 @@ export class Webhooks {
     if (this.closed || webhook.inFlight || !this.all.has(webhook.gid)) return;
     if (webhook.next_attempt_after && Date.parse(webhook.next_attempt_after) > this.clock.now()) return;
     if (webhook.queue.length === 0 && !webhook.heartbeatDue) return;
+    // A heartbeat that falls due while this attempt is in flight is sent after it, not lost with it.
+    const carriesHeartbeat = webhook.heartbeatDue;
     webhook.inFlight = true;
     const batch = [...webhook.queue];
     // Compact JSON, signed over these exact bytes (1.5).
@@ -350,7 +352,7 @@ export class Webhooks {
     const now = this.clock.now();
     if (failure === null) {
       webhook.queue.splice(0, batch.length);
-      webhook.heartbeatDue = false;
+      if (carriesHeartbeat) webhook.heartbeatDue = false;
       Object.assign(webhook, {
         last_success_at: new Date(now).toISOString(),
         delivery_retry_count: 0,
@@ -358,7 +360,7 @@ export class Webhooks {
         failure_deletion_timestamp: null,
         firstFailureAtMs: null,
       });
-      if (webhook.queue.length > 0) void this.deliver(webhook);
+      if (webhook.queue.length > 0 || webhook.heartbeatDue) void this.deliver(webhook);
       return;
     }
     webhook.firstFailureAtMs ??= now;

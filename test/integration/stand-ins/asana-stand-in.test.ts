@@ -24,7 +24,8 @@ const client = () => new AsanaClient({ baseUrl: asana.url, token: asana.token })
 /** A webhook target: records what arrives, answers the handshake (unless told not to) and deliveries with `status`. */
 function target(options: { echo?: boolean } = {}) {
   const received: { headers: IncomingMessage['headers']; body: string; at: number }[] = [];
-  const state = { status: 200 };
+  /** `holdMs` keeps each delivery in flight that long before answering. */
+  const state = { status: 200, holdMs: 0 };
   let secret = '';
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -38,7 +39,7 @@ function target(options: { echo?: boolean } = {}) {
         else res.writeHead(200, { 'x-hook-secret': hook }).end();
         return;
       }
-      res.writeHead(state.status).end();
+      setTimeout(() => res.writeHead(state.status).end(), state.holdMs);
     });
   });
   return {
@@ -256,6 +257,22 @@ describe('webhooks', () => {
       ['added', 'section'],
       ['removed', 'section'],
     ]);
+    asana.clock.advance(8 * HOUR);
+    await waitFor(() => hook.deliveries().some((d) => d.body === '{"events":[]}'));
+    await client().call('DELETE', `/webhooks/${created.data.gid}`);
+    await hook.close();
+  });
+
+  test('a heartbeat that falls due while a delivery is in flight is sent after it, not lost', async () => {
+    const hook = target();
+    const url = await hook.listen();
+    const created = (await client().call('POST', '/webhooks', undefined, {
+      data: { resource: scene.salesProjectGid, target: url },
+    })) as { data: { gid: string } };
+    hook.state.holdMs = 500;
+    asana.store.updateTask(scene.taskGids[5]!, { name: 'Renamed while a heartbeat falls due' });
+    await waitFor(() => hook.deliveries().length >= 1);
+    // The first delivery is still waiting for its answer when the heartbeat falls due.
     asana.clock.advance(8 * HOUR);
     await waitFor(() => hook.deliveries().some((d) => d.body === '{"events":[]}'));
     await client().call('DELETE', `/webhooks/${created.data.gid}`);
