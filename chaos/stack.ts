@@ -25,7 +25,7 @@ import { provisionAttioNow, startBackfill, watchResource } from '../client/opera
 import { type AsanaStandIn, startAsanaStandIn } from '../stand-ins/asana/server';
 import { type Scene, seedScene } from '../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../stand-ins/attio/server';
-import { StandInClock } from '../stand-ins/shared/clock';
+import { StandInClock } from '../stand-ins/kit/clock';
 import type { WebhookHealthSettings } from '../workflows/definitions';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 

@@ -7,7 +7,7 @@ import { parseFieldMap, type FieldMap } from '../mapping/field-map';
 import { type AsanaStandIn, startAsanaStandIn } from './asana/server';
 import { type Scene, seedScene } from './asana/seed';
 import { type AttioStandIn, startAttioStandIn } from './attio/server';
-import { StandInClock } from './shared/clock';
+import { StandInClock } from './kit/clock';
 
 export interface DemoStandIns {
   asana: AsanaStandIn;

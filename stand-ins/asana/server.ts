@@ -10,9 +10,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StandInClock } from '../shared/clock';
-import { FaultInjector, FaultSpec } from '../shared/faults';
-import { recordableHeaders, RequestLog } from '../shared/request-log';
+import { StandInClock } from '../kit/clock';
+import { FaultInjector, FaultSpec } from '../kit/faults';
+import { recordableHeaders, RequestLog } from '../kit/request-log';
 import { COMPACT, fullProject, fullSection, fullTask, parseOptFields, select } from './serialize';
 import { AsanaStore, type CustomValue, StoreError } from './store';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookFilter, WebhookError, Webhooks, type WebhookSettings } from './webhooks';

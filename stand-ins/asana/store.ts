@@ -4,7 +4,7 @@
  * UI; each emits events in Asana's shape (docs/asana.md 1.4), which the server routes to webhooks and to the
  * Events API.
  */
-import type { StandInClock } from '../shared/clock';
+import type { StandInClock } from '../kit/clock';
 
 export interface Compact {
   gid: string;

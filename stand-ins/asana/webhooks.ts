@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { signDelivery } from '../../asana/webhook-signature';
-import type { StandInClock } from '../shared/clock';
+import type { StandInClock } from '../kit/clock';
 import type { AsanaEvent, AsanaStore, Compact } from './store';
 
 export interface WebhookFilter {

@@ -3,9 +3,9 @@
  * rate-limited, not recorded. Documented in stand-ins/attio/README.md.
  */
 import { z } from 'zod';
-import type { StandInClock } from '../shared/clock';
-import { FaultSpec, type FaultInjector } from '../shared/faults';
-import type { RequestLog } from '../shared/request-log';
+import type { StandInClock } from '../kit/clock';
+import { FaultSpec, type FaultInjector } from '../kit/faults';
+import type { RequestLog } from '../kit/request-log';
 import type { RateLimits } from './rate-limit';
 import type { AttioWorkspace } from './workspace';
 

@@ -7,9 +7,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { StandInClock } from '../shared/clock';
-import { FaultInjector, type ActiveFault } from '../shared/faults';
-import { recordableHeaders, type RecordedRequest, RequestLog } from '../shared/request-log';
+import { StandInClock } from '../kit/clock';
+import { FaultInjector, type ActiveFault } from '../kit/faults';
+import { recordableHeaders, type RecordedRequest, RequestLog } from '../kit/request-log';
 import { createControlHandler } from './control';
 import { AttioApiError, type AttioErrorBody, badRequest } from './errors';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits, requestKind } from './rate-limit';

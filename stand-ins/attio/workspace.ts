@@ -7,7 +7,7 @@
  * with what it follows; stand-ins/attio/README.md lists them.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { StandInClock } from '../shared/clock';
+import type { StandInClock } from '../kit/clock';
 import {
   CreateAttributeBody,
   CreateListBody,

@@ -18,7 +18,7 @@ import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
 import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
-import { StandInClock } from '../../stand-ins/shared/clock';
+import { StandInClock } from '../../stand-ins/kit/clock';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
 import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from './temporal';
 

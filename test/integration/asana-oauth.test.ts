@@ -19,7 +19,7 @@ import { AsanaConnectionState } from '../../common/search-attributes';
 import { asanaConnectionWorkflowId } from '../../common/workflow-ids';
 import { mountAsanaOAuthRoutes } from '../../receiver/asana-oauth-routes';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
-import { StandInClock } from '../../stand-ins/shared/clock';
+import { StandInClock } from '../../stand-ins/kit/clock';
 import { asanaConnectionStatusQuery } from '../../workflows/asana-connection';
 import {
   connectWorkerConnection,

@@ -1,4 +1,4 @@
-import { FaultInjector } from '../../stand-ins/shared/faults';
+import { FaultInjector } from '../../stand-ins/kit/faults';
 
 test('a fault with a probability applies to that share of matching requests, drawn per request', () => {
   const draws = [0.1, 0.9, 0.19, 0.2, 0.5];

@@ -12,7 +12,7 @@ import { SPECS_DIR } from '../helpers/openapi-conformance';
 const root = resolve(__dirname, '../..');
 const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
 
-/** `stand-ins/shared/` is the stand-ins' own folder, imported as `../shared/…` from inside `stand-ins/`. */
+/** `stand-ins/kit/` is the stand-ins' own folder, imported as `../shared/…` from inside `stand-ins/`. */
 const outsideReference = /(?:\.\.\/)+shared\/(?:specs|facts)|(?<![\w/-])shared\/(?:specs|facts)\b|SHARED_SPECS_DIR/;
 
 describe('the repository stands alone', () => {
@@ -36,7 +36,7 @@ describe('the repository stands alone', () => {
   test('the pattern catches the references it is meant to catch', () => {
     expect(outsideReference.test("resolve(__dirname, '../../../shared/specs')")).toBe(true);
     expect(outsideReference.test('see shared/facts/asana.md §1')).toBe(true);
-    expect(outsideReference.test("import { StandInClock } from '../shared/clock';")).toBe(false);
-    expect(outsideReference.test('stand-ins/shared/faults.ts')).toBe(false);
+    expect(outsideReference.test("import { StandInClock } from '../kit/clock';")).toBe(false);
+    expect(outsideReference.test('stand-ins/kit/faults.ts')).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { isValidSignature } from '../../../asana/webhook-signature';
 import { type AsanaStandIn, startAsanaStandIn } from '../../../stand-ins/asana/server';
 import { type Scene, seedScene } from '../../../stand-ins/asana/seed';
 import { AsanaStore } from '../../../stand-ins/asana/store';
-import { StandInClock } from '../../../stand-ins/shared/clock';
+import { StandInClock } from '../../../stand-ins/kit/clock';
 import { conformanceTo } from '../../helpers/openapi-conformance';
 import { waitFor } from '../../helpers/wait-for';
 

@@ -17,7 +17,7 @@
  * `x-raw-request` header.
  */
 import { z } from 'zod';
-import type { RecordedRequest } from '../../../stand-ins/shared/request-log';
+import type { RecordedRequest } from '../../../stand-ins/kit/request-log';
 import { conformanceTo } from '../../helpers/openapi-conformance';
 
 /** Marks a request a test sent on purpose outside the spec; such requests are not held to validateRequest. */

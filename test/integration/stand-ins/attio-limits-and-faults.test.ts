@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AttioClient } from '../../../attio/client';
 import { ATTIO_ERRORS } from '../../../common/error-types';
 import { type AttioStandIn, startAttioStandIn } from '../../../stand-ins/attio/server';
-import type { RecordedRequest } from '../../../stand-ins/shared/request-log';
+import type { RecordedRequest } from '../../../stand-ins/kit/request-log';
 import { clientRequestProblems, rawAttio, responseProblems } from './attio-conformance';
 
 const standIns: AttioStandIn[] = [];
