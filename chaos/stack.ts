@@ -119,7 +119,9 @@ export class ChaosStack {
       ],
       webhooks: { batchWindowMs: 50, initialRetryMs: options.initialRetryMs },
     });
-    const attio = await startAttioStandIn({ clock, rateLimit: { writesPerSecond: 25, readsPerSecond: 100 } });
+    // Attio keeps its own clock, with the worker's: scenarios fast-forward Asana's to make hours of webhook failures
+    // pass, and a shared clock would send Retry-After dates hours ahead of the worker.
+    const attio = await startAttioStandIn({ rateLimit: { writesPerSecond: 25, readsPerSecond: 100 } });
     const scene = seedScene(asana.store, { seed: 11, projects: 1, tasksPerProject: options.tasks });
     const fieldMap = {
       salesTasks: {

@@ -59,8 +59,8 @@ export async function startLiveStack(
     allowLoopbackTargets: true,
     webhooks: { batchWindowMs: 50 },
   });
+  // Attio keeps its own clock, as in chaos/stack.ts: tests fast-forward Asana's.
   const attio = await startAttioStandIn({
-    clock,
     rateLimit: { writesPerSecond: options.attioWritesPerSecond ?? 25, readsPerSecond: 100 },
   });
   const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
