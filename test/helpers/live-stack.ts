@@ -16,7 +16,7 @@ import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
-import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
+import { type Scene, type SeedOptions, sceneFieldMap, seedScene } from '../../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
 import { StandInClock } from '../../stand-ins/kit/clock';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
@@ -66,15 +66,7 @@ export async function startLiveStack(
   const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
   const fieldMap = parseFieldMap({
     ...options.scope?.(scene),
-    salesTasks: {
-      sourceProjectGid: scene.salesProjectGid,
-      customFields: [
-        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' },
-        { asana: scene.customFields.priority, attio: 'priority', type: 'select' },
-      ],
-    },
-    projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
-    people: { enabled: options.people ?? true, createMissing: true },
+    ...sceneFieldMap(scene, { people: options.people ?? true }),
   });
   const config = testConfig(options.env);
   const client = await testClient(config);
