@@ -79,7 +79,7 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
-interface Service {
+export interface Service {
   child: ChildProcess;
   exited: Promise<number | null>;
 }
@@ -179,10 +179,11 @@ export class ChaosStack {
     return `http://127.0.0.1:${this.receiverPort}`;
   }
 
-  private spawnService(label: string, script: string, temporalAddress: string): Service {
+  /** Starts one service process with the stack's environment (and `env` on top); its output goes to the log. */
+  spawnService(label: string, script: string, temporalAddress: string, env: Record<string, string> = {}): Service {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
       cwd: ROOT,
-      env: this.env(temporalAddress),
+      env: { ...this.env(temporalAddress), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const prefix = (chunk: Buffer) => `[${label} ${child.pid}] ${chunk.toString()}`;
