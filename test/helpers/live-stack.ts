@@ -31,6 +31,11 @@ export interface LiveStack {
   queues: TaskQueues;
   receiver: RunningServer;
   receiverUrl: string;
+  /**
+   * A domain move: stops the workers and the receiver, runs `meanwhile` (while nobody answers Asana), then starts a
+   * receiver at a new URL and the workers with it as RECEIVER_PUBLIC_URL. Returns the new URL.
+   */
+  moveReceiver(meanwhile?: () => Promise<void> | void): Promise<string>;
   /** Stops and starts the workers (a worker killed and replaced). */
   restartWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -72,30 +77,35 @@ export async function startLiveStack(
   const client = await testClient(config);
   const queues = uniqueTaskQueues();
   const logger = createLogger({ level: 'fatal', format: 'json' });
-  const receiver = await listen(
-    createReceiverApp({
+  const startReceiver = () =>
+    listen(
+      createReceiverApp({
+        client,
+        logger,
+        webhooks: {
+          secrets: new TemporalWebhookSecrets(client, 1_000),
+          taskQueues: queues,
+          ackTimeoutMs: 5_000,
+          sync: SYNC_TIMINGS,
+          deliveryReportIntervalMs: 0,
+        },
+      }),
+      0,
+      '127.0.0.1',
+    );
+  const urlOf = (server: RunningServer) => `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const activitiesFor = (receiverPublicUrl: string) =>
+    createQueueActivities({
+      asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
+      attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
+      fieldMap,
+      receiverPublicUrl,
       client,
-      logger,
-      webhooks: {
-        secrets: new TemporalWebhookSecrets(client, 1_000),
-        taskQueues: queues,
-        ackTimeoutMs: 5_000,
-        sync: SYNC_TIMINGS,
-        deliveryReportIntervalMs: 0,
-      },
-    }),
-    0,
-    '127.0.0.1',
-  );
-  const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-  const activities = createQueueActivities({
-    asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
-    attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
-    fieldMap,
-    receiverPublicUrl: receiverUrl,
-    client,
-    sync: SYNC_TIMINGS,
-  });
+      sync: SYNC_TIMINGS,
+    });
+  let receiver = await startReceiver();
+  let receiverUrl = urlOf(receiver);
+  let activities = activitiesFor(receiverUrl);
 
   let connection: NativeConnection | undefined;
   let running: ReturnType<typeof runWorkers> | undefined;
@@ -125,10 +135,24 @@ export async function startLiveStack(
     fieldMap,
     client,
     queues,
-    receiver,
-    receiverUrl,
+    get receiver() {
+      return receiver;
+    },
+    get receiverUrl() {
+      return receiverUrl;
+    },
     startWorkers,
     stopWorkers,
+    moveReceiver: async (meanwhile) => {
+      await stopWorkers();
+      await receiver.close();
+      await meanwhile?.();
+      receiver = await startReceiver();
+      receiverUrl = urlOf(receiver);
+      activities = activitiesFor(receiverUrl);
+      await startWorkers();
+      return receiverUrl;
+    },
     restartWorkers: async () => {
       await stopWorkers();
       await startWorkers();

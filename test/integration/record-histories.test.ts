@@ -46,7 +46,7 @@ async function replaysAndIsKept(name: string, handle: WorkflowHandle) {
   return history.events?.length ?? 0;
 }
 
-test('a watch through a failed registration, a handshake, checks, a re-creation, a repair and an unwatch replays', async () => {
+test('a watch through a failed registration, a handshake, checks, a re-creation, a repair, a receiver move and an unwatch replays', async () => {
   let release!: () => void;
   const inFlight = new Promise<void>((resolve) => (release = resolve));
   const fake = fakeAsana({ slowCreate: () => (fake.faults.create ? Promise.resolve() : inFlight) });
@@ -87,6 +87,16 @@ test('a watch through a failed registration, a handshake, checks, a re-creation,
     fake.report({ exists: false });
     await handle.signal(checkHealthSignal);
     await waitFor(async () => (await status()).lastRepair !== undefined, { what: 'the repair' });
+    // A domain move: re-registered at the new receiver, the old webhook deleted, the overlap replayed.
+    fake.report({
+      exists: true,
+      last_success_at: at(fake.base, 2),
+      targetMoved: { from: 'https://old.example/webhooks/asana/1', to: 'https://new.example/webhooks/asana/1' },
+    });
+    await handle.signal(checkHealthSignal);
+    await waitFor(async () => (await status()).healthReason === 'moved to https://new.example/webhooks/asana/1', {
+      what: 'the move',
+    });
     await handle.signal(unwatchSignal);
     await handle.result();
     expect(await replaysAndIsKept('watch-asana-resource', handle)).toBeGreaterThan(40);
