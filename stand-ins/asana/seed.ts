@@ -31,6 +31,8 @@ export interface SeedOptions {
 
 export interface Scene {
   workspaceGid: string;
+  /** The team every seeded project belongs to. */
+  teamGid: string;
   /** The Sales Tasks source project: its sections are stages. */
   salesProjectGid: string;
   projectGids: string[];
@@ -59,7 +61,7 @@ export function seedScene(store: AsanaStore, options: SeedOptions = {}): Scene {
   const dealSize = store.addCustomField({ name: 'Deal size', type: 'number' });
   const priority = store.addCustomField({ name: 'Priority', type: 'enum', options: ['High', 'Medium', 'Low'] });
   const clientTier = store.addCustomField({ name: 'Client tier', type: 'enum', options: ['Gold', 'Silver', 'Bronze'] });
-  const team = { gid: store.gid(), name: 'Client Services' };
+  const team = store.addTeam(workspace.gid, 'Client Services').gid;
 
   const projects: Project[] = [];
   const sales = store.createProject({
@@ -116,6 +118,7 @@ export function seedScene(store: AsanaStore, options: SeedOptions = {}): Scene {
   store.events.length = 0;
   return {
     workspaceGid: workspace.gid,
+    teamGid: team,
     salesProjectGid: sales.gid,
     projectGids: projects.map((p) => p.gid),
     stageSectionGids: stageSections,
