@@ -47,7 +47,7 @@ export const variables = {
   ),
   ASANA_OAUTH_CLIENT_SECRET: variable(optionalText(), 'Asana OAuth app client secret.', true),
   ASANA_OAUTH_REDIRECT_URL: variable(
-    z.url().optional(),
+    optionalText().pipe(z.url().optional()),
     'The OAuth redirect URL registered with the Asana app. Unset: RECEIVER_PUBLIC_URL + `/oauth/asana/callback`.',
   ),
   ASANA_BASE_URL: variable(z.url().default('https://app.asana.com/api/1.0'), 'Base URL of the Asana REST API.'),

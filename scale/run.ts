@@ -32,6 +32,7 @@ import type { RecordedRequest } from '../stand-ins/kit/request-log';
 import { requestKind } from '../stand-ins/attio/rate-limit';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer';
 import { busiestWindow } from './peaks';
+import { SCALE_TOPOLOGY } from './topology';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from './temporal-on-postgres';
 
 const ROOT = resolve(__dirname, '..');
@@ -48,8 +49,8 @@ const { values: args } = parseArgs({
 const CHANGES = Number(args.changes);
 const TASKS = Number(args.tasks);
 const SPREAD_MS = Number(args['spread-ms'] ?? CHANGES * 20); // 50 changes a second
-const WORKERS = ['worker-1', 'worker-2', 'worker-3'];
-const RECEIVERS = 2;
+const WORKERS = Array.from({ length: SCALE_TOPOLOGY.workers }, (_, i) => `worker-${i + 1}`);
+const RECEIVERS = SCALE_TOPOLOGY.receivers;
 /** The budgets under test: the defaults of common/config.ts, as a deployment runs them. */
 const BUDGETS = { ASANA_MAX_REQUESTS_PER_SECOND: 20, ATTIO_MAX_WRITES_PER_SECOND: 20 };
 const WRITE = args.write ?? (CHANGES === 5000 && TASKS === 1000);
