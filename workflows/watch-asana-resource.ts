@@ -117,7 +117,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   setHandler(webhookSecretsQuery, (): WebhookSecrets => ({ status, secrets: [...state.secrets] }));
   setHandler(webhookStatusQuery, (): WebhookStatus => {
     const { secrets: _secrets, eventsSync: _sync, eventsSyncNext: _next, ...visible } = state;
-    return { ...visible, resourceGid: input.resourceGid, status };
+    return { ...visible, resourceGid: input.resourceGid, workspaceGid: input.workspaceGid, status };
   });
   setHandler(deliveryReceivedSignal, (delivery: DeliveryReceived) => {
     state.lastDeliveryAt = delivery.at;
