@@ -102,3 +102,12 @@ export const webhookInventorySummary = (input: AsanaWebhookInventoryInput): Work
     `Lists every webhook Asana has for workspace ${input.workspaceGid} (gid, resource, target without its query), ` +
     'after deleting the ones named in the input, for `cli webhooks`, which compares them with the watches.',
 });
+
+/** The reconciliation a watch starts as a child when its Events API token expired during a webhook outage. */
+export const gapRepairSummary = (projectGid: string, since: string): WorkflowSummary => ({
+  staticSummary: `Repair the webhook gap of Asana project ${projectGid}: incremental reconciliation since ${since}`,
+  staticDetails:
+    `Started by the watch asana-webhook-${projectGid} after its webhook was re-created or recovered, when the ` +
+    `Events API could no longer replay the outage: re-syncs project ${projectGid}, its sections and every task ` +
+    `modified since ${since}, the last point deliveries were confirmed. The result is the report (counts only).`,
+});
