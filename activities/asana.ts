@@ -6,8 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { AsanaClient } from '../asana/client';
 import { asanaFailure } from '../asana/errors';
-import { ASANA_ERRORS } from '../common/error-types';
-import { webhookTargetUrl } from '../common/webhook-targets';
+import { ASANA_ERRORS, SYNC_ERRORS } from '../common/error-types';
+import { isServiceTarget, targetWithoutQuery, webhookTargetUrl } from '../common/webhook-targets';
 import { AsanaProject, AsanaSection, AsanaTask, OPT_FIELDS } from '../mapping/asana-resources';
 import type { FieldMap } from '../mapping/field-map';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../mapping/map-asana-to-attio';
 import {
   type AsanaResourceRef,
+  type ListedAsanaWebhook,
   type StageSection,
   SYNCED_RESOURCE_TYPES,
   type WatchAsanaResourceInput,
@@ -47,10 +48,21 @@ const CreatedWebhook = z.looseObject({
   data: z.looseObject({ gid: z.string() }),
   'X-Hook-Secret': z.string().min(1),
 });
+const ListedWebhook = z.looseObject({
+  gid: z.string(),
+  target: z.string(),
+  resource: z.looseObject({ gid: z.string(), resource_type: z.string() }),
+  active: z.boolean().nullish(),
+  created_at: z.string().nullish(),
+  last_success_at: z.string().nullish(),
+  last_failure_at: z.string().nullish(),
+});
 const WebhookList = z.looseObject({
-  data: z.array(z.looseObject({ gid: z.string(), target: z.string(), resource: z.looseObject({ gid: z.string() }) })),
+  data: z.array(ListedWebhook),
   next_page: z.looseObject({ offset: z.string() }).nullish(),
 });
+/** At 100 a page, 10,000 webhooks: far more than one workspace's watches. */
+const MAX_WEBHOOK_PAGES = 100;
 
 const WebhookDetails = z.looseObject({
   data: z.looseObject({
@@ -81,33 +93,40 @@ const Page = z.looseObject({
 });
 
 /** The target without its query (generation, registration): every webhook of one resource shares it. */
-const targetBase = (target: string) => target.split('?')[0];
+const targetBase = targetWithoutQuery;
 
 export function createAsanaActivities(deps: AsanaActivityDependencies) {
   const { asana } = deps;
 
-  /** Our webhooks at this resource's target, whatever their generation. */
-  async function webhooksAt(workspaceGid: string, resourceGid: string, target: string): Promise<string[]> {
-    const found: string[] = [];
+  /** Every webhook of the workspace (of one resource, if given) as GET /webhooks lists them, all pages. */
+  async function listWebhooks(workspaceGid: string, resourceGid?: string): Promise<z.infer<typeof ListedWebhook>[]> {
+    const found: z.infer<typeof ListedWebhook>[] = [];
     let offset: string | undefined;
-    do {
-      const page = WebhookList.parse(
+    for (let page = 0; page < MAX_WEBHOOK_PAGES; page += 1) {
+      const body = WebhookList.parse(
         await asana.call('GET', '/webhooks', {
           workspace: workspaceGid,
-          resource: resourceGid,
+          ...(resourceGid ? { resource: resourceGid } : {}),
           limit: 100,
           offset,
-          opt_fields: 'target,resource',
+          opt_fields: 'active,resource,target,created_at,last_success_at,last_failure_at',
         }),
       );
-      for (const webhook of page.data) {
-        if (webhook.resource.gid === resourceGid && targetBase(webhook.target) === targetBase(target)) {
-          found.push(webhook.gid);
-        }
-      }
-      offset = page.next_page?.offset;
-    } while (offset);
-    return found;
+      found.push(...body.data);
+      offset = body.next_page?.offset;
+      if (!offset) return found;
+    }
+    throw ApplicationFailure.nonRetryable(
+      `more than ${MAX_WEBHOOK_PAGES * 100} webhooks in workspace ${workspaceGid}`,
+      SYNC_ERRORS.configuration,
+    );
+  }
+
+  /** Our webhooks at this resource's target, whatever their generation. */
+  async function webhooksAt(workspaceGid: string, resourceGid: string, target: string): Promise<string[]> {
+    return (await listWebhooks(workspaceGid, resourceGid))
+      .filter((webhook) => webhook.resource.gid === resourceGid && targetBase(webhook.target) === targetBase(target))
+      .map((webhook) => webhook.gid);
   }
 
   async function deleteWebhook(webhookGid: string): Promise<void> {
@@ -330,6 +349,21 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
         } while (offset);
       }
       return stages;
+    },
+
+    /** Every webhook Asana lists for the workspace (GET /webhooks, all pages), for the inventory. */
+    async listAsanaWebhooks(input: { workspaceGid: string }): Promise<ListedAsanaWebhook[]> {
+      return (await listWebhooks(input.workspaceGid)).map((webhook) => ({
+        gid: webhook.gid,
+        resourceGid: webhook.resource.gid,
+        resourceType: webhook.resource.resource_type,
+        target: targetWithoutQuery(webhook.target),
+        ours: isServiceTarget(webhook.target),
+        ...(typeof webhook.active === 'boolean' ? { active: webhook.active } : {}),
+        ...(webhook.created_at ? { createdAt: webhook.created_at } : {}),
+        ...(webhook.last_success_at ? { lastSuccessAt: webhook.last_success_at } : {}),
+        ...(webhook.last_failure_at ? { lastFailureAt: webhook.last_failure_at } : {}),
+      }));
     },
 
     /** Deletes a webhook; one Asana already deleted counts as done. */

@@ -29,6 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WebhookHealth as WebhookHealthAttribute } from '../common/search-attributes';
+import { gapRepairSummary } from '../common/workflow-summaries';
 import { asanaActivities, temporalActivities } from './activity-queues';
 import { operatorAlerts, webhookHealthAlert } from './alerts';
 import {
@@ -117,7 +118,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   setHandler(webhookSecretsQuery, (): WebhookSecrets => ({ status, secrets: [...state.secrets] }));
   setHandler(webhookStatusQuery, (): WebhookStatus => {
     const { secrets: _secrets, eventsSync: _sync, eventsSyncNext: _next, ...visible } = state;
-    return { ...visible, resourceGid: input.resourceGid, status };
+    return { ...visible, resourceGid: input.resourceGid, workspaceGid: input.workspaceGid, status };
   });
   setHandler(deliveryReceivedSignal, (delivery: DeliveryReceived) => {
     state.lastDeliveryAt = delivery.at;
@@ -322,6 +323,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
         workflowId: `reconcile-gap-${input.resourceGid}-${state.generation}-${uuid4().slice(0, 8)}`,
         args: [{ projectGid: input.resourceGid, modifiedSince: since, mode: 'incremental' }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...gapRepairSummary(input.resourceGid, since),
       });
       state.lastRepair = `reconciliation since ${since}: ${report.signalled} resources re-synced`;
       log.info('gap repaired by reconciliation', { resourceGid: input.resourceGid, resources: report.signalled });

@@ -123,6 +123,13 @@ describe('re-creation and gap repair', () => {
       expect(fake.calls.created).toEqual([1, 2]);
       // Reconciled from the last confirmed point (here: the registration), tasks included.
       expect(fake.calls.reconciled).toEqual([confirmedAt]);
+      // The reconciliation says in the UI what it is for.
+      const { events } = await handle.fetchHistory();
+      const child = events!.find((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)!
+        .startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+      expect(await (await client.workflow.getHandle(child).describe()).staticSummary()).toBe(
+        `Repair the webhook gap of Asana project ${resourceGid}: incremental reconciliation since ${confirmedAt}`,
+      );
       expect(fake.calls.signalled.flat()).toEqual(
         expect.arrayContaining([
           { gid: resourceGid, resource_type: 'project' },
