@@ -25,6 +25,7 @@ import { listen } from '../common/listen';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
 import { checkConnectionsNow } from '../client/operations';
+import { type AsanaTokenSource, ConnectionTokenProvider, DEFAULT_CONNECTION_ID } from '../asana/token-provider';
 import { startCodecServer } from '../common/codec-server';
 import { type Demo, runDemo } from './demo';
 
@@ -163,7 +164,13 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     );
   }
 
-  let tokens = { asana: config.env.ASANA_TOKEN ?? '', attio: config.env.ATTIO_TOKEN ?? '' };
+  const client = await connectClient(config);
+  shutdown.add('Temporal client', () => client.connection.close());
+  // A personal access token when set; otherwise the OAuth connection's tokens (authorize at /oauth/asana/connect).
+  let tokens: { asana: string | AsanaTokenSource; attio: string } = {
+    asana: config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(client, DEFAULT_CONNECTION_ID),
+    attio: config.env.ATTIO_TOKEN ?? '',
+  };
   let fieldMap = fieldMapFor(config);
   let standIns: DemoStandIns | undefined;
   if (config.mode === 'demo') {
@@ -197,8 +204,6 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     void shutdown.run(1);
   });
 
-  const client = await connectClient(config);
-  shutdown.add('Temporal client', () => client.connection.close());
   const receiver = await listen(
     createReceiverAppFor(config, client, logger),
     config.env.RECEIVER_PORT,
