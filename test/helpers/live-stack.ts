@@ -48,11 +48,13 @@ export async function startLiveStack(
     env?: NodeJS.ProcessEnv;
     /** Top-level scope settings added to the stack's scope (e.g. `watch`), given the seeded scene. */
     scope?: (scene: Scene) => Omit<ScopeInput, 'salesTasks' | 'projects' | 'people'>;
+    /** Gids from here (the stand-in's default gives the demo's gids); unset, a base unique to this stack. */
+    firstGid?: bigint;
   } = {},
 ): Promise<LiveStack> {
   const clock = new StandInClock();
   // Gids unique to this stack: workflow ids are built from gids, and the run's tests share one Temporal server.
-  const firstGid = 1_300_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 1_000_000n;
+  const firstGid = options.firstGid ?? 1_300_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 1_000_000n;
   const asana = await startAsanaStandIn({
     clock,
     firstGid,
