@@ -20,7 +20,8 @@ import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/s
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
 import { StandInClock } from '../../stand-ins/kit/clock';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
-import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from './temporal';
+import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
+import { connectWorkerConnection, temporalTestAddress, testClient, testConfig, uniqueTaskQueues } from './temporal';
 
 export interface LiveStack {
   asana: AsanaStandIn;
@@ -37,6 +38,21 @@ export interface LiveStack {
   startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A deployment's environment as an operator's shell has it: live mode against the stack's stand-ins and queues. */
+export const liveEnvironmentOf = (stack: LiveStack, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  TEMPORAL_ADDRESS: temporalTestAddress(),
+  TEMPORAL_TASK_QUEUE: stack.queues.sync,
+  ASANA_TOKEN: stack.asana.token,
+  ASANA_BASE_URL: stack.asana.url,
+  ATTIO_TOKEN: stack.attio.token,
+  ATTIO_BASE_URL: stack.attio.url,
+  PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
+  RECEIVER_PUBLIC_URL: stack.receiverUrl,
+  LOG_LEVEL: 'warn',
+  ...overrides,
+});
 
 export const SYNC_TIMINGS = { quietPeriodMs: 300, maxDelayMs: 3_000, idleTimeoutMs: 60_000 };
 

@@ -9,10 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { reconcileScheduleIds } from '../../client/schedules';
-import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
 import { webhookWorkflowId } from '../../common/workflow-ids';
-import { startLiveStack, type LiveStack } from '../helpers/live-stack';
-import { temporalTestAddress, uniqueTaskQueues } from '../helpers/temporal';
+import { liveEnvironmentOf, startLiveStack, type LiveStack } from '../helpers/live-stack';
+import { uniqueTaskQueues } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const root = resolve(__dirname, '../..');
@@ -41,20 +40,8 @@ interface CliRun {
 }
 
 /** The deployment's environment as an operator's shell has it: live mode against the stand-ins. */
-const deploymentEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  PATH: process.env.PATH,
-  TEMPORAL_ADDRESS: temporalTestAddress(),
-  TEMPORAL_TASK_QUEUE: stack.queues.sync,
-  ASANA_TOKEN: stack.asana.token,
-  ASANA_BASE_URL: stack.asana.url,
-  ATTIO_TOKEN: stack.attio.token,
-  ATTIO_BASE_URL: stack.attio.url,
-  PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
-  RECEIVER_PUBLIC_URL: stack.receiverUrl,
-  SCOPE_FILE: scopeFile,
-  LOG_LEVEL: 'warn',
-  ...overrides,
-});
+const deploymentEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv =>
+  liveEnvironmentOf(stack, { SCOPE_FILE: scopeFile, ...overrides });
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = deploymentEnv()) {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'cli/main.ts'), ...args], {

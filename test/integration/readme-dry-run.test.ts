@@ -8,10 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AttioClient } from '../../attio/client';
-import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
 import { runCli } from '../helpers/service-process';
-import { type LiveStack, startLiveStack } from '../helpers/live-stack';
-import { temporalTestAddress } from '../helpers/temporal';
+import { type LiveStack, liveEnvironmentOf, startLiveStack } from '../helpers/live-stack';
 
 const README = resolve(__dirname, '../../README.md');
 const BLOCK = /(\$ npm run cli -- provision --dry-run\n)([\s\S]*?)(\n```)/;
@@ -67,18 +65,7 @@ test('the README’s provision --dry-run example is what the command prints for 
   const dir = mkdtempSync(join(tmpdir(), 'readme-dry-run-'));
   const scopeFile = join(dir, 'scope.json');
   writeFileSync(scopeFile, JSON.stringify(stack.fieldMap));
-  const run = await runCli(['provision', '--dry-run'], {
-    TEMPORAL_ADDRESS: temporalTestAddress(),
-    TEMPORAL_TASK_QUEUE: stack.queues.sync,
-    ASANA_TOKEN: stack.asana.token,
-    ASANA_BASE_URL: stack.asana.url,
-    ATTIO_TOKEN: stack.attio.token,
-    ATTIO_BASE_URL: stack.attio.url,
-    PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
-    RECEIVER_PUBLIC_URL: stack.receiverUrl,
-    SCOPE_FILE: scopeFile,
-    LOG_LEVEL: 'warn',
-  });
+  const run = await runCli(['provision', '--dry-run'], liveEnvironmentOf(stack, { SCOPE_FILE: scopeFile }));
   expect(run.code).toBe(1); // a conflict
   const real = run.output.trimEnd().split('\n');
   expect(real.at(-1)).toMatch(/^\d+ to create, \d+ to change, \d+ in place, 1 conflict\(s\)$/);
