@@ -30,8 +30,11 @@ const CustomFieldMapping = z.object({
 });
 export type CustomFieldMapping = z.infer<typeof CustomFieldMapping>;
 
-/** Where People linking looks for email addresses. */
-export const PEOPLE_SCAN_FIELDS = ['task.notes', 'task.html_notes'] as const;
+/**
+ * Where People linking looks for email addresses: a task's fields link People to its Sales Task entry, a project's
+ * notes to its project record.
+ */
+export const PEOPLE_SCAN_FIELDS = ['task.notes', 'task.html_notes', 'project.notes'] as const;
 export type PeopleScanField = (typeof PEOPLE_SCAN_FIELDS)[number];
 
 const isoDate = z.iso.date('a date written YYYY-MM-DD');
@@ -121,9 +124,12 @@ export const Scope = z
         enabled: z.boolean().default(false),
         /** Create a Person for an address no Person has (`true`), or link existing People only. @default false */
         createMissing: z.boolean().default(false),
-        /** The task fields scanned for addresses. @default ['task.notes'] */
+        /**
+         * The fields scanned for addresses: `task.notes`, `task.html_notes` (People of the task's Sales Task entry),
+         * `project.notes` (People of the project's record). @default ['task.notes']
+         */
         scan: z.array(z.enum(PEOPLE_SCAN_FIELDS)).min(1).default(['task.notes']),
-        /** The list's record-reference attribute that holds the linked People. */
+        /** The record-reference attribute that holds the linked People (on the list, and on projects if scanned). */
         attribute: slug.default('people'),
       })
       .prefault({}),
@@ -151,6 +157,10 @@ export const Scope = z
     }
   });
 export type Scope = z.infer<typeof Scope>;
+
+/** Whether People are linked to project records (`people.scan` names `project.notes`). */
+export const linksProjectPeople = (scope: Scope): boolean =>
+  scope.people.enabled && scope.people.scan.includes('project.notes');
 export type ScopeInput = z.input<typeof Scope>;
 
 export class ScopeError extends Error {
