@@ -39,6 +39,14 @@ export type PeopleScanField = (typeof PEOPLE_SCAN_FIELDS)[number];
 
 const isoDate = z.iso.date('a date written YYYY-MM-DD');
 
+/**
+ * The resyncs the receiver's POST /resync offers (the Attio app's record actions, scripts): `attio-records` (records
+ * by their Attio ids, the app's record and bulk record actions), `resources` (Asana gids), `project`, `section`, and
+ * `stale` (records whose sync failed). The CLI, an operator's tool, offers every kind regardless.
+ */
+export const RESYNC_ACTIONS = ['attio-records', 'resources', 'project', 'section', 'stale'] as const;
+export type ResyncAction = (typeof RESYNC_ACTIONS)[number];
+
 export const Scope = z
   .object({
     /** The Asana workspace (gid) the service syncs; required for team and workspace watches. */
@@ -140,6 +148,8 @@ export const Scope = z
          * after `modifiedSince`. A task edited later comes in with its change.
          */
         history: z.union([z.literal('all'), z.object({ modifiedSince: isoDate })]).default('all'),
+        /** The resyncs POST /resync offers (`RESYNC_ACTIONS`); one not listed is refused with 403. @default all */
+        resyncActions: z.array(z.enum(RESYNC_ACTIONS)).default([...RESYNC_ACTIONS]),
       })
       .prefault({}),
   })

@@ -15,6 +15,7 @@ import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import type { Logger } from '../common/logger';
 import type { resync } from '../workflows';
+import type { ResyncAction } from '../mapping/scope';
 import type { ResyncInput } from '../workflows/definitions';
 import { withinDeadline } from './within-deadline';
 
@@ -53,7 +54,21 @@ export interface ResyncRouteOptions {
   requestsPerMinute?: number;
   /** Longest wait for Temporal to record the workflow before answering 503. @default 1000 */
   startTimeoutMs?: number;
+  /** The kinds of resync offered (the scope's `backfill.resyncActions`). @default every kind */
+  offered?: readonly ResyncAction[];
 }
+
+/** Which of the scope's resync actions a request is. */
+export const resyncActionOf = (input: ResyncInput): ResyncAction =>
+  'attio' in input
+    ? 'attio-records'
+    : 'resources' in input
+      ? 'resources'
+      : 'projectGid' in input
+        ? 'project'
+        : 'sectionGid' in input
+          ? 'section'
+          : 'stale';
 
 /** One workflow per distinct request, so a repeated request joins the running resync. */
 export const resyncWorkflowId = (input: ResyncInput) =>
@@ -96,6 +111,13 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
       return;
     }
     const input: ResyncInput = parsed.data;
+    const action = resyncActionOf(input);
+    if (options.offered && !options.offered.includes(action)) {
+      res.status(403).json({
+        error: `the scope does not offer the "${action}" resync (backfill.resyncActions: ${options.offered.join(', ') || 'none'})`,
+      });
+      return;
+    }
     const workflowId = resyncWorkflowId(input);
     try {
       await withinDeadline(options.client, startTimeoutMs, () =>

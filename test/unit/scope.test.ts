@@ -58,7 +58,7 @@ describe('the scope file', () => {
       projects: { coverage: 'teams', archived: 'visible' },
       salesTasks: { sourceProjects: [SOURCE], unmappedSection: 'no-stage' },
       people: { enabled: true, createMissing: false, scan: ['task.notes', 'task.html_notes', 'project.notes'] },
-      backfill: { history: { modifiedSince: '2026-01-01' } },
+      backfill: { history: { modifiedSince: '2026-01-01' }, resyncActions: ['attio-records', 'stale'] },
     });
     expect(() => assertTasksCanSync(example)).not.toThrow();
   });
