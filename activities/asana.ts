@@ -63,6 +63,8 @@ const WebhookDetails = z.looseObject({
     delivery_retry_count: z.number().nullish(),
     next_attempt_after: z.string().nullish(),
     failure_deletion_timestamp: z.string().nullish(),
+    target: z.string().nullish(),
+    resource: z.looseObject({ gid: z.string() }).nullish(),
   }),
 });
 export type { WebhookInspection };
@@ -180,12 +182,17 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
     async inspectAsanaWebhook(input: { webhookGid: string }): Promise<WebhookInspection> {
       const response = await asana.send('GET', `/webhooks/${input.webhookGid}`, {
         opt_fields:
-          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp',
+          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp,target,resource',
       });
       if (response.status === 404) return { exists: false };
       if (response.status !== 200) throw asanaFailure(response, `GET /webhooks/${input.webhookGid}`);
       const details = WebhookDetails.parse(response.body).data;
+      // The target this worker would register now: a different base means RECEIVER_PUBLIC_URL moved since.
+      const expected =
+        details.resource && targetBase(webhookTargetUrl(deps.receiverPublicUrl, details.resource.gid, 0, ''));
+      const actual = details.target && targetBase(details.target);
       return {
+        ...(expected && actual && expected !== actual ? { targetMoved: { from: actual, to: expected } } : {}),
         exists: true,
         active: details.active,
         created_at: details.created_at,

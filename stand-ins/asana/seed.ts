@@ -126,3 +126,25 @@ export function seedScene(store: AsanaStore, options: SeedOptions = {}): Scene {
     taskGids,
   };
 }
+
+/**
+ * The field map that maps a seeded scene: its two Sales Task custom fields and the project's client tier. The demo,
+ * the test stacks and the chaos suite all run this one (input form, for `parseFieldMap` or a FIELD_MAP_FILE).
+ */
+export function sceneFieldMap(scene: Scene, options: { people: boolean }) {
+  return {
+    projects: {
+      customFields: [
+        { asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' as const, title: 'Client tier' },
+      ],
+    },
+    salesTasks: {
+      sourceProjectGid: scene.salesProjectGid,
+      customFields: [
+        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' as const, title: 'Deal size' },
+        { asana: scene.customFields.priority, attio: 'priority', type: 'select' as const, title: 'Priority' },
+      ],
+    },
+    people: options.people ? { enabled: true, createMissing: true } : { enabled: false },
+  };
+}

@@ -334,8 +334,9 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const workspace = query.get('workspace');
     if (!workspace) throw new ApiError(400, 'workspace: Missing input');
     const resource = query.get('resource');
+    // "all webhooks your app has registered … in the given workspace" (OAS getWebhooks): one workspace's only.
     const all = [...webhooks.all.values()]
-      .filter((w) => !resource || w.resource.gid === resource)
+      .filter((w) => w.workspace === workspace && (!resource || w.resource.gid === resource))
       .map((w) => select(Webhooks.view(w), opt(query), COMPACT.webhook));
     return [200, paginate(all, query, '/webhooks')];
   });

@@ -19,6 +19,8 @@ export interface WebhookFilter {
 export interface Webhook {
   gid: string;
   resource: Compact;
+  /** The workspace of the resource: GET /webhooks lists one workspace's webhooks (stand-in internal). */
+  workspace: string;
   target: string;
   filters: WebhookFilter[];
   active: boolean;
@@ -176,6 +178,7 @@ export class Webhooks {
   /** POST /webhooks: validates, performs the handshake (awaited: the create request stays open), then creates. */
   async create(input: { resource: string; target: string; filters?: WebhookFilter[] }): Promise<Webhook> {
     const resource = this.resourceOf(input.resource);
+    const workspace = this.workspaceOf(resource);
     let url: URL;
     try {
       url = new URL(input.target);
@@ -226,6 +229,7 @@ export class Webhooks {
     const webhook: Webhook = {
       gid: this.webhookGid(),
       resource,
+      workspace,
       target: input.target,
       filters: input.filters ?? [],
       active: true,
@@ -297,6 +301,12 @@ export class Webhooks {
     const team = this.store.teams.get(gid);
     if (team) return { gid, resource_type: 'team', name: team.name };
     throw new WebhookError(404, `resource: Unknown object: ${gid}`);
+  }
+
+  private workspaceOf(resource: Compact): string {
+    if (resource.resource_type === 'workspace') return resource.gid;
+    if (resource.resource_type === 'project') return this.store.projects.get(resource.gid)!.workspace;
+    return this.store.tasks.get(resource.gid)!.workspace;
   }
 
   private matches(webhook: Webhook, event: AsanaEvent): boolean {

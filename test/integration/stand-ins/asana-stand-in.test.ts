@@ -160,6 +160,44 @@ describe('webhooks', () => {
     await hook.close();
   });
 
+  test("GET /webhooks lists the given workspace's webhooks only, page by page, and requires the workspace", async () => {
+    const hook = target();
+    const url = await hook.listen();
+    const other = asana.store.addWorkspace('Another workspace');
+    const elsewhere = asana.store.createProject({ workspace: other.gid, name: 'Elsewhere' });
+    const create = async (resource: string, path: string) =>
+      (
+        (await client().call('POST', '/webhooks', undefined, { data: { resource, target: `${url}/${path}` } })) as {
+          data: { gid: string };
+        }
+      ).data.gid;
+    const ours = [
+      await create(scene.salesProjectGid, 'a'),
+      await create(scene.salesProjectGid, 'b'),
+      await create(scene.projectGids[1]!, 'c'),
+    ];
+    const theirs = await create(elsewhere.gid, 'd');
+    const listed: string[] = [];
+    let offset: string | undefined;
+    let pages = 0;
+    do {
+      const page = await get(
+        `/webhooks?workspace=${scene.workspaceGid}&limit=2${offset ? `&offset=${offset}` : ''}&opt_fields=target,resource`,
+      );
+      expect(page.status).toBe(200);
+      listed.push(...(page.body.data as { gid: string }[]).map((w) => w.gid));
+      offset = (page.body.next_page as { offset: string } | null)?.offset;
+      pages += 1;
+    } while (offset && pages < 10);
+    expect(listed.filter((gid) => ours.includes(gid) || gid === theirs).sort()).toEqual([...ours].sort());
+    expect(pages).toBeGreaterThan(1);
+    const inOther = await get(`/webhooks?workspace=${other.gid}`);
+    expect((inOther.body.data as { gid: string }[]).map((w) => w.gid)).toEqual([theirs]);
+    expect((await get('/webhooks')).status).toBe(400);
+    for (const gid of [...ours, theirs]) await client().call('DELETE', `/webhooks/${gid}`);
+    await hook.close();
+  });
+
   test('a target that does not echo the secret leaves no webhook', async () => {
     const hook = target({ echo: false });
     const url = await hook.listen();
