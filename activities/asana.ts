@@ -63,6 +63,8 @@ const WebhookDetails = z.looseObject({
     delivery_retry_count: z.number().nullish(),
     next_attempt_after: z.string().nullish(),
     failure_deletion_timestamp: z.string().nullish(),
+    target: z.string().nullish(),
+    resource: z.looseObject({ gid: z.string() }).nullish(),
   }),
 });
 export type { WebhookInspection };
@@ -180,12 +182,17 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
     async inspectAsanaWebhook(input: { webhookGid: string }): Promise<WebhookInspection> {
       const response = await asana.send('GET', `/webhooks/${input.webhookGid}`, {
         opt_fields:
-          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp',
+          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp,target,resource',
       });
       if (response.status === 404) return { exists: false };
       if (response.status !== 200) throw asanaFailure(response, `GET /webhooks/${input.webhookGid}`);
       const details = WebhookDetails.parse(response.body).data;
+      // The target this worker would register now: a different base means RECEIVER_PUBLIC_URL moved since.
+      const expected =
+        details.resource && targetBase(webhookTargetUrl(deps.receiverPublicUrl, details.resource.gid, 0, ''));
+      const actual = details.target && targetBase(details.target);
       return {
+        ...(expected && actual && expected !== actual ? { targetMoved: { from: actual, to: expected } } : {}),
         exists: true,
         active: details.active,
         created_at: details.created_at,
@@ -234,7 +241,7 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
 
     /**
      * One page of a collection, as gids: a project's tasks (optionally only those modified since a time), a
-     * project's sections, or a workspace's projects. `offset` is Asana's opaque token from the previous page.
+     * project's sections, or a workspace's or team's projects. `offset` is Asana's opaque token from the previous page.
      */
     async listAsanaPage(input: {
       collection: 'tasks' | 'section-tasks' | 'sections' | 'projects' | 'team-projects';
@@ -250,7 +257,8 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
           : input.collection === 'section-tasks'
             ? { path: `/sections/${input.parentGid}/tasks`, query: {} }
             : input.collection === 'team-projects'
-              ? { path: '/projects', query: { team: input.parentGid } }
+              ? // GET /projects?team= is deprecated (docs/asana.md §3); the team's own collection is not.
+                { path: `/teams/${input.parentGid}/projects`, query: {} }
               : input.collection === 'sections'
                 ? { path: `/projects/${input.parentGid}/sections`, query: {} }
                 : { path: '/projects', query: { workspace: input.parentGid } };

@@ -209,6 +209,8 @@ export interface WebhookState {
   recreations?: number;
   /** Why the webhook must be replaced, while a re-creation is pending or being retried. */
   pendingRecreation?: string;
+  /** The receiver's new base URL while the webhook is re-registered there (RECEIVER_PUBLIC_URL changed). */
+  movingTo?: string;
   /** Old webhooks still to delete (a failed delete is retried at the next check). */
   webhooksToDelete?: string[];
   /** A gap repair is owed (after a re-creation or a recovery) and retried until it succeeds. */
