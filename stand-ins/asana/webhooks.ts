@@ -305,6 +305,7 @@ export class Webhooks {
 
   private workspaceOf(resource: Compact): string {
     if (resource.resource_type === 'workspace') return resource.gid;
+    if (resource.resource_type === 'team') return this.store.teams.get(resource.gid)!.workspace;
     if (resource.resource_type === 'project') return this.store.projects.get(resource.gid)!.workspace;
     return this.store.tasks.get(resource.gid)!.workspace;
   }
