@@ -71,6 +71,8 @@ export interface BackfillResult {
     quietPeriodMs: number;
     /** Rename made in Asana → the new name in Attio (goal p99 ≤ quiet period + 2 s). */
     freshnessMs: Percentiles;
+    /** The Asana stand-in's deliveries to the receiver by answer: a non-200 is retried after Asana's backoff. */
+    deliveriesByStatus: Record<string, number>;
   };
   box: BoxLoad;
 }
@@ -291,6 +293,10 @@ export async function measureBackfill(options: BackfillOptions): Promise<Backfil
         seen: result.freshness.length,
         quietPeriodMs: SYNC_DEFAULTS.quietPeriodMs,
         freshnessMs: percentiles(result.freshness),
+        deliveriesByStatus: asana.webhooks.deliveries.reduce<Record<string, number>>((counts, d) => {
+          counts[String(d.status)] = (counts[String(d.status)] ?? 0) + 1;
+          return counts;
+        }, {}),
       },
       box,
     };

@@ -409,7 +409,12 @@ export function markdown(results: Results, goalRows: Goal[]): string {
         `${backfill.attio429} 429s answered and retried, ${backfill.writesFailed} writes given up; ${backfill.asanaRequests} Asana ` +
         `requests (${backfill.shareOfAsanaBudget} of 1,500/min); ${backfill.tasksInAttio} tasks in Attio at the end. ` +
         `Live renames: ${backfill.live.seen}/${backfill.live.changes} in Attio, p50 ${backfill.live.freshnessMs.p50} ms, ` +
-        `p99 ${backfill.live.freshnessMs.p99} ms (quiet period ${backfill.live.quietPeriodMs} ms). ${boxText(backfill.box)}.`,
+        `p99 ${backfill.live.freshnessMs.p99} ms (quiet period ${backfill.live.quietPeriodMs} ms); Asana's deliveries by answer: ` +
+        `${
+          Object.entries(backfill.live.deliveriesByStatus ?? {})
+            .map(([k, v]) => `${k} × ${v}`)
+            .join(', ') || 'none'
+        }. ${boxText(backfill.box)}.`,
       '',
     );
   }
