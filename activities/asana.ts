@@ -6,8 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { AsanaClient } from '../asana/client';
 import { asanaFailure } from '../asana/errors';
-import { ASANA_ERRORS } from '../common/error-types';
-import { webhookTargetUrl } from '../common/webhook-targets';
+import { ASANA_ERRORS, SYNC_ERRORS } from '../common/error-types';
+import { isServiceTarget, targetWithoutQuery, webhookTargetUrl } from '../common/webhook-targets';
 import { AsanaProject, AsanaSection, AsanaTask, OPT_FIELDS } from '../mapping/asana-resources';
 import type { FieldMap } from '../mapping/field-map';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../mapping/map-asana-to-attio';
 import {
   type AsanaResourceRef,
+  type ListedAsanaWebhook,
   type StageSection,
   SYNCED_RESOURCE_TYPES,
   type WatchAsanaResourceInput,
@@ -47,10 +48,21 @@ const CreatedWebhook = z.looseObject({
   data: z.looseObject({ gid: z.string() }),
   'X-Hook-Secret': z.string().min(1),
 });
+const ListedWebhook = z.looseObject({
+  gid: z.string(),
+  target: z.string(),
+  resource: z.looseObject({ gid: z.string(), resource_type: z.string() }),
+  active: z.boolean().nullish(),
+  created_at: z.string().nullish(),
+  last_success_at: z.string().nullish(),
+  last_failure_at: z.string().nullish(),
+});
 const WebhookList = z.looseObject({
-  data: z.array(z.looseObject({ gid: z.string(), target: z.string(), resource: z.looseObject({ gid: z.string() }) })),
+  data: z.array(ListedWebhook),
   next_page: z.looseObject({ offset: z.string() }).nullish(),
 });
+/** At 100 a page, 10,000 webhooks: far more than one workspace's watches. */
+const MAX_WEBHOOK_PAGES = 100;
 
 const WebhookDetails = z.looseObject({
   data: z.looseObject({
@@ -63,6 +75,8 @@ const WebhookDetails = z.looseObject({
     delivery_retry_count: z.number().nullish(),
     next_attempt_after: z.string().nullish(),
     failure_deletion_timestamp: z.string().nullish(),
+    target: z.string().nullish(),
+    resource: z.looseObject({ gid: z.string() }).nullish(),
   }),
 });
 export type { WebhookInspection };
@@ -79,33 +93,40 @@ const Page = z.looseObject({
 });
 
 /** The target without its query (generation, registration): every webhook of one resource shares it. */
-const targetBase = (target: string) => target.split('?')[0];
+const targetBase = targetWithoutQuery;
 
 export function createAsanaActivities(deps: AsanaActivityDependencies) {
   const { asana } = deps;
 
-  /** Our webhooks at this resource's target, whatever their generation. */
-  async function webhooksAt(workspaceGid: string, resourceGid: string, target: string): Promise<string[]> {
-    const found: string[] = [];
+  /** Every webhook of the workspace (of one resource, if given) as GET /webhooks lists them, all pages. */
+  async function listWebhooks(workspaceGid: string, resourceGid?: string): Promise<z.infer<typeof ListedWebhook>[]> {
+    const found: z.infer<typeof ListedWebhook>[] = [];
     let offset: string | undefined;
-    do {
-      const page = WebhookList.parse(
+    for (let page = 0; page < MAX_WEBHOOK_PAGES; page += 1) {
+      const body = WebhookList.parse(
         await asana.call('GET', '/webhooks', {
           workspace: workspaceGid,
-          resource: resourceGid,
+          ...(resourceGid ? { resource: resourceGid } : {}),
           limit: 100,
           offset,
-          opt_fields: 'target,resource',
+          opt_fields: 'active,resource,target,created_at,last_success_at,last_failure_at',
         }),
       );
-      for (const webhook of page.data) {
-        if (webhook.resource.gid === resourceGid && targetBase(webhook.target) === targetBase(target)) {
-          found.push(webhook.gid);
-        }
-      }
-      offset = page.next_page?.offset;
-    } while (offset);
-    return found;
+      found.push(...body.data);
+      offset = body.next_page?.offset;
+      if (!offset) return found;
+    }
+    throw ApplicationFailure.nonRetryable(
+      `more than ${MAX_WEBHOOK_PAGES * 100} webhooks in workspace ${workspaceGid}`,
+      SYNC_ERRORS.configuration,
+    );
+  }
+
+  /** Our webhooks at this resource's target, whatever their generation. */
+  async function webhooksAt(workspaceGid: string, resourceGid: string, target: string): Promise<string[]> {
+    return (await listWebhooks(workspaceGid, resourceGid))
+      .filter((webhook) => webhook.resource.gid === resourceGid && targetBase(webhook.target) === targetBase(target))
+      .map((webhook) => webhook.gid);
   }
 
   async function deleteWebhook(webhookGid: string): Promise<void> {
@@ -180,12 +201,17 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
     async inspectAsanaWebhook(input: { webhookGid: string }): Promise<WebhookInspection> {
       const response = await asana.send('GET', `/webhooks/${input.webhookGid}`, {
         opt_fields:
-          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp',
+          'active,created_at,last_success_at,last_failure_at,last_failure_content,delivery_retry_count,next_attempt_after,failure_deletion_timestamp,target,resource',
       });
       if (response.status === 404) return { exists: false };
       if (response.status !== 200) throw asanaFailure(response, `GET /webhooks/${input.webhookGid}`);
       const details = WebhookDetails.parse(response.body).data;
+      // The target this worker would register now: a different base means RECEIVER_PUBLIC_URL moved since.
+      const expected =
+        details.resource && targetBase(webhookTargetUrl(deps.receiverPublicUrl, details.resource.gid, 0, ''));
+      const actual = details.target && targetBase(details.target);
       return {
+        ...(expected && actual && expected !== actual ? { targetMoved: { from: actual, to: expected } } : {}),
         exists: true,
         active: details.active,
         created_at: details.created_at,
@@ -234,7 +260,7 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
 
     /**
      * One page of a collection, as gids: a project's tasks (optionally only those modified since a time), a
-     * project's sections, or a workspace's projects. `offset` is Asana's opaque token from the previous page.
+     * project's sections, or a workspace's or team's projects. `offset` is Asana's opaque token from the previous page.
      */
     async listAsanaPage(input: {
       collection: 'tasks' | 'section-tasks' | 'sections' | 'projects' | 'team-projects';
@@ -250,7 +276,8 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
           : input.collection === 'section-tasks'
             ? { path: `/sections/${input.parentGid}/tasks`, query: {} }
             : input.collection === 'team-projects'
-              ? { path: '/projects', query: { team: input.parentGid } }
+              ? // GET /projects?team= is deprecated (docs/asana.md §3); the team's own collection is not.
+                { path: `/teams/${input.parentGid}/projects`, query: {} }
               : input.collection === 'sections'
                 ? { path: `/projects/${input.parentGid}/sections`, query: {} }
                 : { path: '/projects', query: { workspace: input.parentGid } };
@@ -322,6 +349,21 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
         } while (offset);
       }
       return stages;
+    },
+
+    /** Every webhook Asana lists for the workspace (GET /webhooks, all pages), for the inventory. */
+    async listAsanaWebhooks(input: { workspaceGid: string }): Promise<ListedAsanaWebhook[]> {
+      return (await listWebhooks(input.workspaceGid)).map((webhook) => ({
+        gid: webhook.gid,
+        resourceGid: webhook.resource.gid,
+        resourceType: webhook.resource.resource_type,
+        target: targetWithoutQuery(webhook.target),
+        ours: isServiceTarget(webhook.target),
+        ...(typeof webhook.active === 'boolean' ? { active: webhook.active } : {}),
+        ...(webhook.created_at ? { createdAt: webhook.created_at } : {}),
+        ...(webhook.last_success_at ? { lastSuccessAt: webhook.last_success_at } : {}),
+        ...(webhook.last_failure_at ? { lastFailureAt: webhook.last_failure_at } : {}),
+      }));
     },
 
     /** Deletes a webhook; one Asana already deleted counts as done. */

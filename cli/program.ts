@@ -13,6 +13,7 @@ import { registerResync } from './commands/resync';
 import { registerSchedules } from './commands/schedules';
 import { registerStatus } from './commands/status';
 import { registerWatch } from './commands/watch';
+import { registerWebhooks } from './commands/webhooks';
 import { type CliContext, EXIT } from './context';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
     registerProvision,
     registerWatch,
     registerStatus,
+    registerWebhooks,
     registerBackfill,
     registerReconcile,
     registerResync,

@@ -22,8 +22,10 @@ import {
   reconcileSummary,
   resyncSummary,
   watchSummary,
+  webhookInventorySummary,
 } from '../common/workflow-summaries';
 import type {
+  asanaWebhookInventory,
   backfill,
   checkConnections,
   provisionAttio,
@@ -32,6 +34,7 @@ import type {
   watchAsanaResource,
 } from '../workflows';
 import {
+  type AsanaWebhookInventoryInput,
   type BackfillInput,
   type ReconcileProjectInput,
   type ResyncInput,
@@ -203,4 +206,18 @@ export async function startResync(client: Client, input: ResyncInput, taskQueue 
 
 export async function resyncNow(client: Client, input: ResyncInput, taskQueue = TASK_QUEUES.sync) {
   return (await startResync(client, input, taskQueue)).result();
+}
+
+/** Every webhook Asana has for the workspace, after deleting `deleteWebhookGids` (of that workspace only). */
+export async function webhookInventoryNow(
+  client: Client,
+  input: AsanaWebhookInventoryInput,
+  taskQueue = TASK_QUEUES.sync,
+) {
+  return client.workflow.execute<typeof asanaWebhookInventory>('asanaWebhookInventory', {
+    taskQueue,
+    workflowId: `webhook-inventory-${input.workspaceGid}-${randomUUID().slice(0, 8)}`,
+    args: [input],
+    ...webhookInventorySummary(input),
+  });
 }

@@ -109,5 +109,15 @@ class WithoutWorkflowState implements SpanProcessor {
   }
 }
 
+/**
+ * Exports the spans still buffered and stops tracing: called when a process shuts down, since the batch processor's
+ * timer does not keep a process alive and the last seconds of spans (often the interesting ones) would be lost.
+ */
+export async function stopTracing(): Promise<void> {
+  const stopping = active;
+  active = undefined;
+  await stopping?.shutdown();
+}
+
 /** The plugins every Temporal Client and Worker of this process takes: Temporal's tracing one when tracing is on. */
 export const tracingPlugins = (): OpenTelemetryPlugin[] => (active ? [active.plugin] : []);

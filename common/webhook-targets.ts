@@ -20,3 +20,15 @@ export function webhookTargetUrl(
 
 /** Asana gids are decimal strings. Anything else in the path is not a target of ours. */
 export const isAsanaGid = (value: string): boolean => /^\d{1,30}$/.test(value);
+
+/** Whether a target's path is this service's webhook route, whatever its host (an older RECEIVER_PUBLIC_URL too). */
+export function isServiceTarget(target: string): boolean {
+  try {
+    return /\/webhooks\/asana\/\d{1,30}$/.test(new URL(target).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** A target without its query (generation, registration token): safe to show, the same for every generation. */
+export const targetWithoutQuery = (target: string): string => target.split('?')[0]!;

@@ -6,6 +6,7 @@
  */
 import type {
   AsanaResourceRef,
+  AsanaWebhookInventoryInput,
   BackfillInput,
   ReconcileProjectInput,
   ResyncInput,
@@ -92,3 +93,21 @@ export const provisionAttioSummary: WorkflowSummary = {
   staticSummary: 'Create the Attio objects, list and attributes the sync writes to',
   staticDetails: 'Idempotent: creates what is missing in Attio and lists it in the result; changes nothing else.',
 };
+
+export const webhookInventorySummary = (input: AsanaWebhookInventoryInput): WorkflowSummary => ({
+  staticSummary: input.deleteWebhookGids?.length
+    ? `Delete ${input.deleteWebhookGids.length} orphaned Asana webhook${input.deleteWebhookGids.length > 1 ? 's' : ''} of workspace ${input.workspaceGid}`
+    : `List the Asana webhooks of workspace ${input.workspaceGid}`,
+  staticDetails:
+    `Lists every webhook Asana has for workspace ${input.workspaceGid} (gid, resource, target without its query), ` +
+    'after deleting the ones named in the input, for `cli webhooks`, which compares them with the watches.',
+});
+
+/** The reconciliation a watch starts as a child when its Events API token expired during a webhook outage. */
+export const gapRepairSummary = (projectGid: string, since: string): WorkflowSummary => ({
+  staticSummary: `Repair the webhook gap of Asana project ${projectGid}: incremental reconciliation since ${since}`,
+  staticDetails:
+    `Started by the watch asana-webhook-${projectGid} after its webhook was re-created or recovered, when the ` +
+    `Events API could no longer replay the outage: re-syncs project ${projectGid}, its sections and every task ` +
+    `modified since ${since}, the last point deliveries were confirmed. The result is the report (counts only).`,
+});

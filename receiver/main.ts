@@ -9,6 +9,7 @@ import { createLoggerFor } from '../common/logger';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { createReceiverAppFor } from './app';
 import { listen } from '../common/listen';
+import { stopTracing } from '../common/tracing';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     void receiver
       .close()
       .then(() => client.connection.close())
+      .then(() => stopTracing())
       .then(() => logger.info('receiver stopped'));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -4,45 +4,20 @@
  * docs/attio.md §11), the CLI, or any script. `Authorization: Bearer <RESYNC_API_TOKEN>`, compared in constant time.
  * The body is a ResyncInput (workflows/definitions.ts). Attio record ids are mapped to Asana gids by the workflow
  * (through the records' `asana_gid`), not here, so the answer never waits on Attio: it comes as soon as Temporal has
- * recorded the workflow, within `startTimeoutMs` or as a 503. The workflow id is derived from the body, so a double
- * click starts one resync. Each caller (by IP) gets a bounded number of requests a minute, then 429 with Retry-After.
+ * recorded the workflow, within `startTimeoutMs` or as a 503. The workflow id names the scope (common/workflow-ids.ts),
+ * so a double click starts one resync. Each caller (by IP) gets a bounded number of requests a minute, then 429 with Retry-After.
  * Answers 202 with the workflow id; progress and result are in the Temporal UI.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
-import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import { startResync } from '../client/operations';
 import type { Logger } from '../common/logger';
-import type { resync } from '../workflows';
+import { resyncWorkflowId } from '../common/workflow-ids';
 import type { ResyncInput } from '../workflows/definitions';
+import { describeInputIssues, resyncInput } from '../workflows/inputs';
 import { withinDeadline } from './within-deadline';
-
-const Gid = z.string().regex(/^\d{1,30}$/, 'an Asana gid (decimal string)');
-const AttioId = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Attio record id (uuid)');
-const AttioSlug = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'an Attio object api slug');
-const RequestedBy = z.strictObject({
-  source: z.enum(['attio-record-action', 'attio-bulk-record-action', 'cli', 'api']),
-  workspaceMemberId: AttioId.optional(),
-});
-/** One accepted request shape, with who asked and from where. */
-const variant = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ ...shape, requestedBy: RequestedBy.optional() });
-
-export const ResyncBody = z.union([
-  variant({
-    resources: z
-      .array(z.strictObject({ gid: Gid, resource_type: z.enum(['project', 'section', 'task']) }))
-      .min(1)
-      .max(1000),
-  }),
-  variant({ attio: z.strictObject({ object: AttioSlug, recordIds: z.array(AttioId).min(1).max(1000) }) }),
-  variant({ projectGid: Gid }),
-  variant({ sectionGid: Gid }),
-  variant({ stale: z.literal(true), projectGids: z.array(Gid).min(1).max(100) }),
-]);
 
 export interface ResyncRouteOptions {
   client: Client;
@@ -54,10 +29,6 @@ export interface ResyncRouteOptions {
   /** Longest wait for Temporal to record the workflow before answering 503. @default 1000 */
   startTimeoutMs?: number;
 }
-
-/** One workflow per distinct request, so a repeated request joins the running resync. */
-export const resyncWorkflowId = (input: ResyncInput) =>
-  `resync-${createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 16)}`;
 
 const sameToken = (given: string, expected: string) => {
   const a = createHash('sha256').update(given).digest();
@@ -85,27 +56,22 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
       res.status(401).json({ error: 'missing or wrong bearer token' });
       return;
     }
-    const parsed = ResyncBody.safeParse(req.body);
+    // The resync workflow's own input schema, so the receiver accepts exactly what the workflow does.
+    const parsed = resyncInput.safeParse(req.body ?? {});
     if (!parsed.success) {
       res.status(400).json({
         error:
           'body must be {resources:[{gid,resource_type}]}, {attio:{object,recordIds}}, {projectGid}, {sectionGid} or ' +
           '{stale:true,projectGids}, each with an optional requestedBy:{source,workspaceMemberId}',
-        issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        issues: describeInputIssues(parsed.error).split('; '),
       });
       return;
     }
     const input: ResyncInput = parsed.data;
+    // The id names the scope (resync-task-<gid>, …) and the summary says it in words, as for the CLI's resyncs.
     const workflowId = resyncWorkflowId(input);
     try {
-      await withinDeadline(options.client, startTimeoutMs, () =>
-        options.client.workflow.start<typeof resync>('resync', {
-          workflowId,
-          taskQueue: options.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        }),
-      );
+      await withinDeadline(options.client, startTimeoutMs, () => startResync(options.client, input, options.taskQueue));
     } catch (error) {
       options.logger.error({ err: error }, 'could not start resync');
       res.status(503).json({ error: 'could not queue the resync; retry later' });

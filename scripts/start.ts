@@ -22,6 +22,7 @@ import { connectClient, temporalAddress } from '../common/temporal-connection';
 import { ensureTemporalCli, startSupervisedDevServer } from '../common/temporal-dev-server';
 import { createReceiverAppFor } from '../receiver/app';
 import { listen } from '../common/listen';
+import { stopTracing } from '../common/tracing';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
 import { checkConnectionsNow } from '../client/operations';
@@ -57,6 +58,10 @@ class Shutdown {
           code = code || 1;
         }
       }
+      // Spans still buffered are exported before the process exits (tracing on only with an OTLP endpoint).
+      await stopTracing().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not export the last spans'),
+      );
       process.exit(code);
     })();
     return this.running;

@@ -15,6 +15,7 @@ import { createLoggerFor, type Logger } from '../common/logger';
 import type { Scope as FieldMap } from '../mapping/scope';
 import { registerSearchAttributes } from '../common/register-search-attributes';
 import { connectClient, temporalAddress } from '../common/temporal-connection';
+import { stopTracing } from '../common/tracing';
 import { createWorkers, runWorkers } from './create-workers';
 import { installRuntimeLogging, runtimeTelemetryOf } from './runtime-logging';
 
@@ -93,7 +94,11 @@ async function main(): Promise<void> {
   const asana = config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(await connectClient(config), 'default');
   const worker = await startWorkers(config, logger, { asana, attio: config.env.ATTIO_TOKEN! });
   logger.info({ address: temporalAddress(config) }, 'worker running');
-  const stop = () => void worker.stop().then(() => logger.info('worker drained and stopped'));
+  const stop = () =>
+    void worker
+      .stop()
+      .then(() => stopTracing())
+      .then(() => logger.info('worker drained and stopped'));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await worker.done;

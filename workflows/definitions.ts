@@ -27,6 +27,39 @@ export interface CheckConnectionsResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// asanaWebhookInventory: every webhook Asana has for the workspace (`cli webhooks`)
+
+export interface AsanaWebhookInventoryInput {
+  workspaceGid: string;
+  /** Webhooks to delete first (the orphans `webhooks --delete-orphans` found); only webhooks of this workspace. */
+  deleteWebhookGids?: string[];
+}
+
+/** One webhook as GET /webhooks lists it; the target without its query, so never a registration token. */
+export interface ListedAsanaWebhook {
+  gid: string;
+  resourceGid: string;
+  resourceType: string;
+  /** Scheme, host and path of the target. */
+  target: string;
+  /** The path is this service's (`/webhooks/asana/<gid>`), at whatever host: ours, possibly from an older URL. */
+  ours: boolean;
+  active?: boolean;
+  createdAt?: string;
+  lastSuccessAt?: string;
+  lastFailureAt?: string;
+}
+
+export interface AsanaWebhookInventory {
+  workspaceGid: string;
+  /** What Asana has after the deletions. */
+  webhooks: ListedAsanaWebhook[];
+  deleted: string[];
+  /** Deletions refused: not a webhook of this workspace, or Asana's answer. */
+  notDeleted: { webhookGid: string; reason: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // syncAsanaResource: one workflow per Asana gid
 
 /** The Asana resource types the sync maps into Attio. */
@@ -209,6 +242,8 @@ export interface WebhookState {
   recreations?: number;
   /** Why the webhook must be replaced, while a re-creation is pending or being retried. */
   pendingRecreation?: string;
+  /** The receiver's new base URL while the webhook is re-registered there (RECEIVER_PUBLIC_URL changed). */
+  movingTo?: string;
   /** Old webhooks still to delete (a failed delete is retried at the next check). */
   webhooksToDelete?: string[];
   /** A gap repair is owed (after a re-creation or a recovery) and retried until it succeeds. */
@@ -258,6 +293,8 @@ export const recordHandshakeUpdate = defineUpdate<void, [HandshakeRequest]>('rec
 export const webhookSecretsQuery = defineQuery<WebhookSecrets>('webhookSecrets');
 export interface WebhookStatus extends Omit<WebhookState, 'secrets' | 'eventsSync' | 'eventsSyncNext'> {
   resourceGid: string;
+  /** Missing in the answers of watches started before it was added. */
+  workspaceGid?: string;
   status: WebhookSecrets['status'];
 }
 

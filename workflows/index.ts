@@ -1,4 +1,5 @@
 // Every workflow the worker runs. The worker bundles this file (workers/workflows-path.ts).
+export { asanaWebhookInventory } from './asana-webhook-inventory';
 export { backfill } from './backfill';
 export { checkConnections } from './check-connections';
 export { provisionAttio } from './provision-attio';

@@ -11,6 +11,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { z } from 'zod';
 import {
+  type AsanaWebhookInventoryInput,
   type CheckConnectionsInput,
   type ReconcileProjectInput,
   type ResyncInput,
@@ -34,6 +35,11 @@ const resourceRef = z.strictObject({ gid, resource_type: z.enum(SYNCED_RESOURCE_
 export const checkConnectionsInput = z.strictObject({
   systems: z.array(z.enum(['asana', 'attio'])).optional(),
 }) satisfies z.ZodType<CheckConnectionsInput>;
+
+export const asanaWebhookInventoryInput = z.strictObject({
+  workspaceGid: gid,
+  deleteWebhookGids: z.array(gid).max(1000).optional(),
+}) satisfies z.ZodType<AsanaWebhookInventoryInput>;
 
 export const syncAsanaResourceInput = z.strictObject({
   // Loose: callers may hand over the resource as Asana described it (with its resource_subtype, for example).

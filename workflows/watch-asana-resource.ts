@@ -21,6 +21,7 @@ import {
   executeChild,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -28,6 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WebhookHealth as WebhookHealthAttribute } from '../common/search-attributes';
+import { gapRepairSummary } from '../common/workflow-summaries';
 import { asanaActivities, temporalActivities } from './activity-queues';
 import { operatorAlerts, webhookHealthAlert } from './alerts';
 import {
@@ -52,6 +54,12 @@ import { ASANA_RETRY } from './retry-policies';
 import { describeFailure, HEALTH_DEFAULTS, healthVerdict, needsAttention, retryDelayMs } from './webhook-health';
 
 export { HEALTH_DEFAULTS } from './webhook-health';
+
+/**
+ * Runs from before receiver moves were noticed replay without the move (the inspection they recorded has no
+ * `targetMoved`, and the marker keeps newer runs from replaying on older code unnoticed).
+ */
+export const RECEIVER_MOVE_PATCH = 'reregister-on-receiver-move';
 
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
 const RUN_LENGTH_MS = 24 * 60 * 60 * 1000;
@@ -110,7 +118,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   setHandler(webhookSecretsQuery, (): WebhookSecrets => ({ status, secrets: [...state.secrets] }));
   setHandler(webhookStatusQuery, (): WebhookStatus => {
     const { secrets: _secrets, eventsSync: _sync, eventsSyncNext: _next, ...visible } = state;
-    return { ...visible, resourceGid: input.resourceGid, status };
+    return { ...visible, resourceGid: input.resourceGid, workspaceGid: input.workspaceGid, status };
   });
   setHandler(deliveryReceivedSignal, (delivery: DeliveryReceived) => {
     state.lastDeliveryAt = delivery.at;
@@ -174,6 +182,18 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
 
   async function check(): Promise<void> {
     const inspection = await asana.inspectAsanaWebhook({ webhookGid: state.webhookGid! });
+    if (inspection.exists && inspection.targetMoved && patched(RECEIVER_MOVE_PATCH)) {
+      // A domain move: register at the new receiver, keep the old webhook until the new one is confirmed by its
+      // handshake, then delete it and replay from the last confirmed point (register → deleteOldWebhooks → repair).
+      state.movingTo = inspection.targetMoved.to;
+      state.pendingRecreation = `the receiver moved from ${inspection.targetMoved.from} to ${inspection.targetMoved.to}`;
+      log.info('re-registering the webhook at the moved receiver', {
+        resourceGid: input.resourceGid,
+        ...inspection.targetMoved,
+      });
+      state.lastCheckAt = new Date().toISOString();
+      return;
+    }
     const verdict = healthVerdict(inspection, state, Date.now(), settings);
     switch (verdict.action) {
       case 'recreate':
@@ -238,7 +258,13 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
         webhookGid: created.webhookGid,
         generation: state.generation,
       });
-      if (replacing) {
+      if (replacing && state.movingTo !== undefined) {
+        // Not an incident: the old webhook was working; the overlap is replayed all the same.
+        state.webhooksToDelete = [...(state.webhooksToDelete ?? []), replacing];
+        state.repairPending = true;
+        setHealth('healthy', `moved to ${state.movingTo}`);
+        state.movingTo = undefined;
+      } else if (replacing) {
         state.webhooksToDelete = [...(state.webhooksToDelete ?? []), replacing];
         state.recreations = (state.recreations ?? 0) + 1;
         state.repairPending = true;
@@ -297,6 +323,7 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
         workflowId: `reconcile-gap-${input.resourceGid}-${state.generation}-${uuid4().slice(0, 8)}`,
         args: [{ projectGid: input.resourceGid, modifiedSince: since, mode: 'incremental' }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...gapRepairSummary(input.resourceGid, since),
       });
       state.lastRepair = `reconciliation since ${since}: ${report.signalled} resources re-synced`;
       log.info('gap repaired by reconciliation', { resourceGid: input.resourceGid, resources: report.signalled });

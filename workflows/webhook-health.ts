@@ -36,6 +36,11 @@ export type WebhookInspection =
       delivery_retry_count?: number | null;
       next_attempt_after?: string | null;
       failure_deletion_timestamp?: string | null;
+      /**
+       * Set when the webhook posts to another receiver than the one configured now (RECEIVER_PUBLIC_URL changed: a
+       * domain move): the base URLs, without the registration's query.
+       */
+      targetMoved?: { from: string; to: string };
     };
 
 /** What a verdict needs to remember from earlier checks. */

@@ -16,7 +16,7 @@ import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
-import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
+import { type Scene, type SeedOptions, sceneFieldMap, seedScene } from '../../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
 import { StandInClock } from '../../stand-ins/kit/clock';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
@@ -31,6 +31,11 @@ export interface LiveStack {
   queues: TaskQueues;
   receiver: RunningServer;
   receiverUrl: string;
+  /**
+   * A domain move: stops the workers and the receiver, runs `meanwhile` (while nobody answers Asana), then starts a
+   * receiver at a new URL and the workers with it as RECEIVER_PUBLIC_URL. Returns the new URL.
+   */
+  moveReceiver(meanwhile?: () => Promise<void> | void): Promise<string>;
   /** Stops and starts the workers (a worker killed and replaced). */
   restartWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -59,51 +64,48 @@ export async function startLiveStack(
     allowLoopbackTargets: true,
     webhooks: { batchWindowMs: 50 },
   });
+  // Attio keeps its own clock, as in chaos/stack.ts: tests fast-forward Asana's.
   const attio = await startAttioStandIn({
-    clock,
     rateLimit: { writesPerSecond: options.attioWritesPerSecond ?? 25, readsPerSecond: 100 },
   });
   const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
   const fieldMap = parseFieldMap({
     ...options.scope?.(scene),
-    salesTasks: {
-      sourceProjectGid: scene.salesProjectGid,
-      customFields: [
-        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' },
-        { asana: scene.customFields.priority, attio: 'priority', type: 'select' },
-      ],
-    },
-    projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
-    people: { enabled: options.people ?? true, createMissing: true },
+    ...sceneFieldMap(scene, { people: options.people ?? true }),
   });
   const config = testConfig(options.env);
   const client = await testClient(config);
   const queues = uniqueTaskQueues();
   const logger = createLogger({ level: 'fatal', format: 'json' });
-  const receiver = await listen(
-    createReceiverApp({
+  const startReceiver = () =>
+    listen(
+      createReceiverApp({
+        client,
+        logger,
+        webhooks: {
+          secrets: new TemporalWebhookSecrets(client, 1_000),
+          taskQueues: queues,
+          ackTimeoutMs: 5_000,
+          sync: SYNC_TIMINGS,
+          deliveryReportIntervalMs: 0,
+        },
+      }),
+      0,
+      '127.0.0.1',
+    );
+  const urlOf = (server: RunningServer) => `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const activitiesFor = (receiverPublicUrl: string) =>
+    createQueueActivities({
+      asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
+      attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
+      fieldMap,
+      receiverPublicUrl,
       client,
-      logger,
-      webhooks: {
-        secrets: new TemporalWebhookSecrets(client, 1_000),
-        taskQueues: queues,
-        ackTimeoutMs: 5_000,
-        sync: SYNC_TIMINGS,
-        deliveryReportIntervalMs: 0,
-      },
-    }),
-    0,
-    '127.0.0.1',
-  );
-  const receiverUrl = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-  const activities = createQueueActivities({
-    asana: new AsanaClient({ baseUrl: asana.url, token: asana.token }),
-    attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
-    fieldMap,
-    receiverPublicUrl: receiverUrl,
-    client,
-    sync: SYNC_TIMINGS,
-  });
+      sync: SYNC_TIMINGS,
+    });
+  let receiver = await startReceiver();
+  let receiverUrl = urlOf(receiver);
+  let activities = activitiesFor(receiverUrl);
 
   let connection: NativeConnection | undefined;
   let running: ReturnType<typeof runWorkers> | undefined;
@@ -133,10 +135,24 @@ export async function startLiveStack(
     fieldMap,
     client,
     queues,
-    receiver,
-    receiverUrl,
+    get receiver() {
+      return receiver;
+    },
+    get receiverUrl() {
+      return receiverUrl;
+    },
     startWorkers,
     stopWorkers,
+    moveReceiver: async (meanwhile) => {
+      await stopWorkers();
+      await receiver.close();
+      await meanwhile?.();
+      receiver = await startReceiver();
+      receiverUrl = urlOf(receiver);
+      activities = activitiesFor(receiverUrl);
+      await startWorkers();
+      return receiverUrl;
+    },
     restartWorkers: async () => {
       await stopWorkers();
       await startWorkers();

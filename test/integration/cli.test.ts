@@ -3,28 +3,16 @@
  * server and a live stack (stand-ins, receiver, workers on unique queues). Exit codes, --help, --json and what each
  * command does, and `doctor` naming what is broken.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { reconcileScheduleIds } from '../../client/schedules';
-import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
 import { webhookWorkflowId } from '../../common/workflow-ids';
+import { type CliRun, deploymentEnv as envOf, json, startCli as spawnCli, writeScope } from '../helpers/cli-runner';
 import { startLiveStack, type LiveStack } from '../helpers/live-stack';
-import { temporalTestAddress, uniqueTaskQueues } from '../helpers/temporal';
+import { uniqueTaskQueues } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
-const root = resolve(__dirname, '../..');
 let stack: LiveStack;
 let scopeFile: string;
-
-/** The stack's scope as a file, as a live deployment has it (SCOPE_FILE). */
-function writeScope(name: string, scope: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'opscli-')), name);
-  writeFileSync(file, JSON.stringify(scope));
-  return file;
-}
 
 beforeAll(async () => {
   stack = await startLiveStack({ seed: { projects: 1, tasksPerProject: 3 } });
@@ -34,48 +22,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The deployment's environment as an operator's shell has it: live mode against the stand-ins. */
-const deploymentEnv = (overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-  PATH: process.env.PATH,
-  TEMPORAL_ADDRESS: temporalTestAddress(),
-  TEMPORAL_TASK_QUEUE: stack.queues.sync,
-  ASANA_TOKEN: stack.asana.token,
-  ASANA_BASE_URL: stack.asana.url,
-  ATTIO_TOKEN: stack.attio.token,
-  ATTIO_BASE_URL: stack.attio.url,
-  PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
-  RECEIVER_PUBLIC_URL: stack.receiverUrl,
-  SCOPE_FILE: scopeFile,
-  LOG_LEVEL: 'warn',
-  ...overrides,
-});
-
-function startCli(args: string[], env: NodeJS.ProcessEnv = deploymentEnv()) {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'cli/main.ts'), ...args], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: CliRun = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  const exited = new Promise<CliRun>((done) => child.on('close', (code) => done({ ...run, code })));
-  return { child, run, exited };
-}
-
+const deploymentEnv = (overrides: NodeJS.ProcessEnv = {}) => envOf(stack, scopeFile, overrides);
+const startCli = (args: string[], env: NodeJS.ProcessEnv = deploymentEnv()) => spawnCli(args, env);
 const cli = (args: string[], env?: NodeJS.ProcessEnv) => startCli(args, env).exited;
 
 /** Runs `fn` over `items` three at a time: each CLI start is a few seconds of tsx on a shared machine. */
 async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += 3) await Promise.all(items.slice(i, i + 3).map(fn));
 }
-const json = <T>(run: CliRun): T => JSON.parse(run.stdout) as T;
 
 interface Overview {
   watches: { resourceGid: string }[];
@@ -97,6 +51,7 @@ const COMMANDS = [
   'watch',
   'unwatch',
   'status',
+  'webhooks',
   'backfill',
   'reconcile',
   'resync',

@@ -7,7 +7,8 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { reconcileScheduleIds, installReconcileSchedules } from '../../client/schedules';
 import { createLogger } from '../../common/logger';
 import { createReceiverApp } from '../../receiver/app';
-import { resyncWorkflowId } from '../../receiver/resync-route';
+import { resyncWorkflowId } from '../../common/workflow-ids';
+import { resyncSummary } from '../../common/workflow-summaries';
 import { listen, type RunningServer } from '../../common/listen';
 import { testClient, uniqueTaskQueues } from '../helpers/temporal';
 import { unreachableTemporal } from '../helpers/unreachable-temporal';
@@ -41,15 +42,18 @@ const post = (body: unknown, token: string | undefined = TOKEN) =>
   });
 
 describe('POST /resync', () => {
-  test('starts one resync workflow per distinct request and answers 202 with its id', async () => {
+  test('starts one resync workflow per distinct request, named and summarised as the CLI does, and answers 202 with its id', async () => {
     const gid = String(Date.now());
-    const body = { resources: [{ gid, resource_type: 'task' }] };
+    const body = { resources: [{ gid, resource_type: 'task' as const }] };
     const first = await post(body);
     expect(first.status).toBe(202);
     const { workflowId } = (await first.json()) as { workflowId: string };
+    expect(workflowId).toBe(`resync-task-${gid}`);
     const description = await client.workflow.getHandle(workflowId).describe();
     expect(description.type).toBe('resync');
     expect(description.taskQueue).toBe(queues.sync);
+    expect(await description.staticSummary()).toBe(resyncSummary(body).staticSummary);
+    expect(await description.staticDetails()).toBe(resyncSummary(body).staticDetails);
     // A double click resolves to the same workflow.
     expect(((await (await post(body)).json()) as { workflowId: string }).workflowId).toBe(workflowId);
   });

@@ -61,6 +61,8 @@ test.each([
   ],
   ['syncAsanaResource', { resource: { gid: '1200000000000001' } }, /resource\.resource_type/],
   ['checkConnections', { systems: ['jira'] }, /systems\.0/],
+  ['asanaWebhookInventory', { workspace: '1200000000000001' }, /workspaceGid/],
+  ['asanaWebhookInventory', { workspaceGid: '1', deleteWebhookGids: ['w1'] }, /deleteWebhookGids\.0/],
 ])('%s refuses %j, naming the field', async (workflowType, input, field) => {
   const failure = await failureOf(workflowType, input);
   expect(failure.type).toBe(INVALID_WORKFLOW_INPUT);

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type {
+  AsanaWebhookInventoryInput,
   BackfillInput,
   CheckConnectionsInput,
   ReconcileProjectInput,
@@ -12,6 +13,7 @@ import type {
   WatchAsanaResourceInput,
 } from '../../workflows/definitions';
 import {
+  asanaWebhookInventoryInput,
   backfillInput,
   checkConnectionsInput,
   reconcileProjectInput,
@@ -33,10 +35,11 @@ const covered: [
   SameKeys<z.input<typeof backfillInput>, BackfillInput>,
   SameKeys<z.input<typeof reconcileProjectInput>, ReconcileProjectInput>,
   SameKeys<z.input<typeof checkConnectionsInput>, CheckConnectionsInput>,
-] = [true, true, true, true, true];
+  SameKeys<z.input<typeof asanaWebhookInventoryInput>, AsanaWebhookInventoryInput>,
+] = [true, true, true, true, true, true];
 
 test('every input schema names exactly the fields of its contract type (checked by tsc)', () => {
-  expect(covered).toEqual([true, true, true, true, true]);
+  expect(covered).toEqual([true, true, true, true, true, true]);
 });
 
 test('a sync workflow started by the receiver, with every debounce setting, passes its input check', () => {
