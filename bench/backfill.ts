@@ -223,6 +223,10 @@ export async function measureBackfill(options: BackfillOptions): Promise<Backfil
         const freshness: number[] = [];
         let made = 0;
         let nextChangeAt = Date.now() + 2_000;
+        const progressLog = setInterval(() => {
+          const written = attio.requests.list().filter((r) => r.status < 300 && r.method !== 'GET').length;
+          log(`backfill: ${Math.round((Date.now() - startedAt) / 1000)} s, ${written} Attio requests written so far`);
+        }, 30_000);
         const watchAttio = setInterval(() => {
           for (const [gid, change] of pending) {
             const record = attio.findRecord(fieldMap.salesTasks.parentObject, 'asana_gid', gid);
@@ -253,6 +257,7 @@ export async function measureBackfill(options: BackfillOptions): Promise<Backfil
           return { progress, seconds, made, freshness };
         } finally {
           clearInterval(watchAttio);
+          clearInterval(progressLog);
         }
       },
     );

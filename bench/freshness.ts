@@ -123,7 +123,7 @@ export interface TraceStep {
 }
 
 export interface SyncTrace {
-  /** Syncs traced: each task's first change, from its delivery being sent to its write starting. */
+  /** Syncs traced (up to 50 tasks changed once, spread over the run), from the delivery sent to the write started. */
   syncs: number;
   steps: TraceStep[];
   /** The sum of the steps' medians beyond the quiet period, next to the measured median. */
@@ -152,10 +152,14 @@ function eventName(e: HistoryEvent, activityTypes: Map<string, string>): string 
  * armed → fired → workflow task → fetch scheduled → started → completed → workflow task → write scheduled → started.
  */
 export async function traceSyncs(client: Client, sends: [string, number][], quietPeriodMs: number): Promise<SyncTrace> {
-  const firstSend = new Map<string, number>();
-  for (const [gid, at] of sends) if (!firstSend.has(gid)) firstSend.set(gid, at);
+  // Only tasks changed once: a later change may be in a later run, and a handle without a run id reads the latest.
+  const sentTimes = new Map<string, number[]>();
+  for (const [gid, at] of sends) sentTimes.set(gid, [...(sentTimes.get(gid) ?? []), at]);
+  const once = [...sentTimes].filter(([, times]) => times.length === 1).map(([gid, [at]]) => [gid, at!] as const);
+  // Spread over the run, not only its start.
+  const step = Math.max(1, Math.floor(once.length / 50));
   const samples: { name: string; atMs: number }[][] = [];
-  for (const [gid, sentAt] of [...firstSend].slice(0, 50)) {
+  for (const [gid, sentAt] of once.filter((_, i) => i % step === 0).slice(0, 50)) {
     const handle = client.workflow.getHandle(syncWorkflowId({ gid, resource_type: 'task' }));
     const history = await handle.fetchHistory().catch(() => undefined);
     const events = history?.events ?? [];
@@ -261,6 +265,8 @@ export interface ActionsCount {
   /** Billable actions (docs/performance.md 1e): signalWithStart 1, each signal 1, each timer 1, each attempt 1. */
   actions: number;
   actionsPerChange: number;
+  /** For a single change: its sync's steps, alone on the server (the sent time is that of its signalWithStart). */
+  trace?: SyncTrace;
 }
 
 /** Sends `changes` signalWithStart to one new task, `spacingMs` apart, waits for the run to end, counts its actions. */
@@ -271,6 +277,7 @@ export async function countActions(
   options: { changes: number; spacingMs: number; quietPeriodMs: number; idleTimeoutMs: number },
 ): Promise<ActionsCount> {
   const resource = { gid, resource_type: 'task' as const };
+  const sentAt = performance.timeOrigin + performance.now();
   let handle;
   for (let i = 0; i < options.changes; i += 1) {
     handle = await client.workflow.signalWithStart('syncAsanaResource', {
@@ -301,5 +308,6 @@ export async function countActions(
     activityAttempts,
     actions,
     actionsPerChange: round(actions / options.changes, 2),
+    ...(options.changes === 1 ? { trace: await traceSyncs(client, [[gid, sentAt]], options.quietPeriodMs) } : {}),
   };
 }

@@ -7,6 +7,8 @@
  *   npm run bench -- --short        seconds-long forms of every phase (CI): proves the harness works, asserts no time;
  *                                   writes to a temporary folder unless --write
  *   npm run bench -- --only a,b     only these phases: overhead, ceiling, freshness, actions, backfill, memory
+ *   npm run bench -- --only a --merge   the phases run replace theirs in latest.json; the others are kept, each with
+ *                                   the run it came from (meta.runs)
  *
  * Phases: receiver overhead (no Temporal) → intake ceiling (receiver vs bare signalWithStart, interleaved) →
  * freshness with a trace of where its share beyond the quiet period goes → Temporal actions → backfill against the
@@ -39,13 +41,18 @@ import { countActions, FakeActivities, measureFreshness } from './freshness';
 import { log, Targets } from './harness';
 import { measureCeiling, measureOverhead, settle } from './intake';
 import { measureMemory } from './memory';
-import { writeReport } from './report';
+import { type Results, writeReport } from './report';
 
 const PHASES = ['overhead', 'ceiling', 'freshness', 'actions', 'backfill', 'memory'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values: args } = parseArgs({
-  options: { short: { type: 'boolean', default: false }, only: { type: 'string' }, write: { type: 'boolean' } },
+  options: {
+    short: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    write: { type: 'boolean' },
+    merge: { type: 'boolean', default: false },
+  },
 });
 
 /** Sizes of the full run and of the seconds-long form. */
@@ -66,7 +73,7 @@ const SIZES = args.short
       reps: 3,
       // Intake's sync workflows end soon after their sync, so the server settles between steps.
       intakeSync: { quietPeriodMs: SYNC_DEFAULTS.quietPeriodMs, idleTimeoutMs: 1_000 },
-      ladder: [20, 40, 60, 80, 100, 130, 160, 200, 250, 300],
+      ladder: [10, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300],
       secondsPerStep: 4,
       overheadSeconds: 5,
       overheadConnections: 20,
@@ -123,8 +130,10 @@ async function main(): Promise<void> {
     };
     const out = args.short && !args.write ? join(dir, 'results') : resolve(__dirname, 'results');
     mkdirSync(out, { recursive: true });
-    const problems = writeReport(out, { meta, ...results }, { readme: !args.short });
-    log(`results written to ${join(out, 'latest.md')} (${meta.durationSeconds} s)`);
+    const merged = args.merge ? mergeWithLatest(join(out, 'latest.json'), meta, results) : { meta, ...results };
+    const problems = writeReport(out, merged, { readme: !args.short });
+    if (args.short && !args.write) process.stdout.write(`${readFileSync(join(out, 'latest.md'), 'utf8')}\n`);
+    else log(`results written to ${join(out, 'latest.md')} (${meta.durationSeconds} s)`);
     if (problems.length) {
       for (const problem of problems) log(`PROBLEM: ${problem}`);
       process.exitCode = 1;
@@ -257,6 +266,39 @@ async function runPhases(address: string, devServerPid: number, dir: string, cle
     ? await measureMemory(client, address, { ...SIZES.memory, gidPrefix: '1300000000', bundlePath: writeBundle() })
     : undefined;
   return { overhead, ceiling, freshness, actions, backfill, memory };
+}
+
+/** The phases of an earlier run that this one did not run, kept with the run they came from. */
+function mergeWithLatest(path: string, meta: Results['meta'], fresh: Omit<Results, 'meta'>): Results {
+  const run = { phases: meta.phases, measuredAt: meta.measuredAt, commit: meta.commit };
+  let earlier: Partial<Results> = {};
+  try {
+    earlier = JSON.parse(readFileSync(path, 'utf8')) as Partial<Results>;
+  } catch {
+    return { meta: { ...meta, runs: [run] }, ...fresh };
+  }
+  const kept = Object.fromEntries(
+    PHASES.filter((phase) => !only.has(phase) && earlier[phase] !== undefined).map((p) => [p, earlier[p]]),
+  );
+  const earlierMeta = earlier.meta;
+  const before =
+    earlierMeta?.runs ??
+    (earlierMeta
+      ? [{ phases: earlierMeta.phases, measuredAt: earlierMeta.measuredAt, commit: earlierMeta.commit }]
+      : []);
+  const earlierRuns = before.map((r) => ({
+    ...r,
+    phases: r.phases.filter((p) => p in kept),
+  }));
+  return {
+    ...kept,
+    ...Object.fromEntries(Object.entries(fresh).filter(([, v]) => v !== undefined)),
+    meta: {
+      ...meta,
+      phases: [...new Set([...Object.keys(kept), ...meta.phases])],
+      runs: [...earlierRuns.filter((r) => r.phases.length), run],
+    },
+  };
 }
 
 function gitCommit(): string {

@@ -127,7 +127,7 @@ describe('re-creation and gap repair', () => {
       const { events } = await handle.fetchHistory();
       const child = events!.find((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)!
         .startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
-      expect(await (await client.workflow.getHandle(child).describe()).staticSummary()).toBe(
+      expect(await (await temporal.client.workflow.getHandle(child).describe()).staticSummary()).toBe(
         `Repair the webhook gap of Asana project ${resourceGid}: incremental reconciliation since ${confirmedAt}`,
       );
       expect(fake.calls.signalled.flat()).toEqual(
