@@ -260,7 +260,7 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
 
     /**
      * One page of a collection, as gids: a project's tasks (optionally only those modified since a time), a
-     * project's sections, or a workspace's projects. `offset` is Asana's opaque token from the previous page.
+     * project's sections, or a workspace's or team's projects. `offset` is Asana's opaque token from the previous page.
      */
     async listAsanaPage(input: {
       collection: 'tasks' | 'section-tasks' | 'sections' | 'projects' | 'team-projects';
@@ -276,7 +276,8 @@ export function createAsanaActivities(deps: AsanaActivityDependencies) {
           : input.collection === 'section-tasks'
             ? { path: `/sections/${input.parentGid}/tasks`, query: {} }
             : input.collection === 'team-projects'
-              ? { path: '/projects', query: { team: input.parentGid } }
+              ? // GET /projects?team= is deprecated (docs/asana.md §3); the team's own collection is not.
+                { path: `/teams/${input.parentGid}/projects`, query: {} }
               : input.collection === 'sections'
                 ? { path: `/projects/${input.parentGid}/sections`, query: {} }
                 : { path: '/projects', query: { workspace: input.parentGid } };

@@ -282,14 +282,17 @@ export function createAttioActivities(deps: AttioActivityDependencies) {
       }
     }
     const optionWrites = await ensureSelectOptions('objects', object, fieldMap.projects.customFields, mapped.values);
+    // People written in the project's notes (`people.scan: [project.notes]`) are linked to its record.
+    const people = mapped.emails ? await peopleFor(mapped.emails) : undefined;
     const record = await assertRecord(object, {
       ...mapped.values,
+      ...(people ? { [fieldMap.people.attribute]: people.refs } : {}),
       [FINGERPRINT]: [mapped.hash],
       ...syncStateValues('synced', nowIso()),
     });
     return {
       hash: mapped.hash,
-      writes: 1 + optionWrites,
+      writes: 1 + optionWrites + (people?.writes ?? 0),
       summary: 'project record written',
       recordId: record.id.record_id,
     };

@@ -11,7 +11,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { type AttioAttributeType, type AttioClient, type AttributeSpec, firstPlainValue } from '../attio/client';
 import { ATTIO_ERRORS } from '../common/error-types';
-import type { CustomFieldMapping, Scope } from '../mapping/scope';
+import { type CustomFieldMapping, linksProjectPeople, type Scope } from '../mapping/scope';
 import { SYNC_ATTRIBUTES, SYNC_STATUSES } from './attio-sync-history';
 import {
   FINGERPRINT,
@@ -59,6 +59,15 @@ interface DesiredTarget {
   options: { attribute: string; titles: readonly string[] }[];
 }
 
+/** The record-reference attribute that holds linked People (`people.attribute`). */
+const peopleAttribute = (slug: string) => ({
+  api_slug: slug,
+  title: 'People',
+  type: 'record-reference' as const,
+  is_multiselect: true,
+  config: { record_reference: { allowed_objects: ['people'] } },
+});
+
 /** Everything the scope needs in Attio, in the order it is created (a list's parent object before the list). */
 export function desiredAttio(scope: Scope): DesiredTarget[] {
   const { projects, sections, salesTasks, people } = scope;
@@ -71,6 +80,7 @@ export function desiredAttio(scope: Scope): DesiredTarget[] {
       attributes: [
         ...fromTypes(PROJECT_ATTRIBUTES),
         ...customFieldSpecs(projects.customFields),
+        ...(linksProjectPeople(scope) ? [peopleAttribute(people.attribute)] : []),
         fingerprint,
         ...syncHistory,
       ],
@@ -97,17 +107,7 @@ export function desiredAttio(scope: Scope): DesiredTarget[] {
       attributes: [
         ...fromTypes(SALES_TASK_ENTRY_ATTRIBUTES, ''),
         { api_slug: salesTasks.stageAttribute, title: 'Stage', type: 'status' },
-        ...(people.enabled
-          ? [
-              {
-                api_slug: people.attribute,
-                title: 'People',
-                type: 'record-reference' as const,
-                is_multiselect: true,
-                config: { record_reference: { allowed_objects: ['people'] } },
-              },
-            ]
-          : []),
+        ...(people.enabled ? [peopleAttribute(people.attribute)] : []),
         ...customFieldSpecs(salesTasks.customFields),
         fingerprint,
         // A task's sync state is on its Sales Task entry: the entry is what every task sync writes.

@@ -14,6 +14,9 @@ import {
 } from '../workflows/asana-connection';
 import { asanaConnectionWorkflowId } from '../common/workflow-ids';
 
+/** The one OAuth connection a deployment has today (docs/decisions/0015-oauth-connection-workflow-and-full-permission-app.md). */
+export const DEFAULT_CONNECTION_ID = 'default';
+
 export interface AsanaTokenSource {
   /** A token to send now. */
   current(): Promise<string>;

@@ -19,6 +19,12 @@ const MIN_RATE_LIMIT_WAIT_MS = 250;
 
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
+/**
+ * The longest wait after a 429. Attio's limits are per second, so a Retry-After far ahead means this worker's clock
+ * and Attio's disagree (or a proxy rewrote the header): waiting it out would park the sync for hours, unseen.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+
 /** What the failure's first detail holds. */
 export interface AttioErrorDetail {
   status: number;
@@ -72,10 +78,8 @@ export function attioFailure(response: JsonResponse, what: string, nowMs = Date.
   const detail = `Attio ${status} on ${what}: ${attioMessage(response.body)}`;
   if (status === 429) {
     // A Retry-After already past (clock skew) must still wait: a zero nextRetryDelay ends the retries instead.
-    const waitMs = Math.max(
-      parseRetryAfter(response.headers['retry-after'], nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_MS,
-      MIN_RATE_LIMIT_WAIT_MS,
-    );
+    const asked = parseRetryAfter(response.headers['retry-after'], nowMs) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    const waitMs = Math.min(Math.max(asked, MIN_RATE_LIMIT_WAIT_MS), MAX_RATE_LIMIT_WAIT_MS);
     return ApplicationFailure.create({
       type: ATTIO_ERRORS.rateLimited,
       message: detail,

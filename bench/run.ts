@@ -1,96 +1,108 @@
 /**
- * `npm run bench`: measures the live path on this machine against a real Temporal dev server (SQLite, WAL), each
- * figure next to its baseline from the same run, and writes bench/results/latest.json and bench/results/latest.md.
+ * `npm run bench`: every figure of issue 14 in one command, each next to its floor from the same run, on a Temporal
+ * dev server of its own (SQLite, WAL), with the load from a separate process (autocannon, bench/load.ts; decision
+ * 0016-bench). Writes bench/results/latest.json and latest.md.
  *
- *  1. intake: ack latency of signed deliveries through the receiver, against a bare client making the same
- *     signalWithStart calls at the same offered rate (docs/performance.md, goals 1 and 2);
- *  2. freshness: from a delivery sent to its Attio write started, and the share of it beyond the quiet period (goal 5);
- *  3. actions: Temporal billable actions for one change and for a burst of 50 changes to one task (goal 4).
+ *   npm run bench                   full sizes, about 15 minutes on 2 cores
+ *   npm run bench -- --short        seconds-long forms of every phase (CI): proves the harness works, asserts no time;
+ *                                   writes to a temporary folder unless --write
+ *   npm run bench -- --only a,b     only these phases: overhead, ceiling, freshness, actions, backfill, memory
+ *   npm run bench -- --only a --merge   the phases run replace theirs in latest.json; the others are kept, each with
+ *                                   the run it came from (meta.runs)
  *
- * Runs are bounded in count and time and target only 127.0.0.1.
+ * Phases: receiver overhead (no Temporal) → intake ceiling (receiver vs bare signalWithStart, interleaved) →
+ * freshness with a trace of where its share beyond the quiet period goes → Temporal actions → backfill against the
+ * Attio stand-in's write limit with live changes → worker memory. Each repeated phase runs `reps` times and reports
+ * median and spread, and every run records the box's load (other processes share this machine).
+ *
+ * Bounded in count and time (every load has a request count or a duration and a process timeout), loopback only;
+ * every process started here is stopped before it exits.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { request } from 'undici';
-import { signDelivery } from '../asana/webhook-signature';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { freePort } from '../common/ports';
 import { createDataConverter } from '../common/temporal-connection';
 import { ensureTemporalCli, startDevServer } from '../common/temporal-dev-server';
 import { taskQueuesFor } from '../common/task-queues';
-import { syncWorkflowId, webhookWorkflowId } from '../common/workflow-ids';
-import type { MappedResource } from '../mapping/map-asana-to-attio';
-import { createReceiverApp } from '../receiver/app';
-import { listen } from '../common/listen';
-import { TemporalWebhookSecrets } from '../receiver/webhook-secrets';
+import { webhookWorkflowId } from '../common/workflow-ids';
 import { installRuntimeLogging } from '../workers/runtime-logging';
 import { workflowsPath } from '../workers/workflows-path';
-import { asanaChangedSignal, webhookStatusQuery } from '../workflows/definitions';
+import { SYNC_DEFAULTS, webhookStatusQuery } from '../workflows/definitions';
+import { type BackfillResult, measureBackfill } from './backfill';
+import { countActions, FakeActivities, measureFreshness } from './freshness';
+import { log, Targets } from './harness';
+import { measureCeiling, measureOverhead, settle } from './intake';
+import { measureMemory } from './memory';
+import { type Results, writeReport } from './report';
+
+const PHASES = ['overhead', 'ceiling', 'freshness', 'actions', 'backfill', 'memory'] as const;
+type Phase = (typeof PHASES)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    write: { type: 'boolean' },
+    merge: { type: 'boolean', default: false },
+  },
+});
+
+/** Sizes of the full run and of the seconds-long form. */
+const SIZES = args.short
+  ? {
+      reps: 2,
+      intakeSync: { quietPeriodMs: 200, idleTimeoutMs: 200 },
+      ladder: [5, 10],
+      secondsPerStep: 1,
+      overheadSeconds: 1,
+      overheadConnections: 4,
+      freshness: { rate: 5, seconds: 3, tasks: 10, quietPeriodMs: 200 },
+      actions: { quietPeriodMs: 200, burst: 5, burstSpacingMs: 50, idleTimeoutMs: 300 },
+      backfill: { projects: 2, tasksPerProject: 20, sectionsPerProject: 2, attioWritesPerSecond: 50, liveChanges: 4 },
+      memory: { steps: [20, 50], defaultCap: 10 },
+    }
+  : {
+      reps: 3,
+      // Intake's sync workflows end soon after their sync, so the server settles between steps.
+      intakeSync: { quietPeriodMs: SYNC_DEFAULTS.quietPeriodMs, idleTimeoutMs: 1_000 },
+      ladder: [10, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300],
+      secondsPerStep: 4,
+      overheadSeconds: 5,
+      overheadConnections: 20,
+      freshness: { rate: 20, seconds: 60, tasks: 1000, quietPeriodMs: SYNC_DEFAULTS.quietPeriodMs },
+      actions: { quietPeriodMs: SYNC_DEFAULTS.quietPeriodMs, burst: 50, burstSpacingMs: 200, idleTimeoutMs: 2000 },
+      // Attio's 25 writes/s scaled ×4 (with the worker's activity limit scaled alike), so 10,000 tasks take minutes.
+      backfill: {
+        projects: 50,
+        tasksPerProject: 200,
+        sectionsPerProject: 4,
+        attioWritesPerSecond: 100,
+        liveChanges: 60,
+      },
+      memory: {
+        steps: [1000, 2000, 5000],
+        defaultCap: loadConfig({ LOG_LEVEL: 'fatal' }).env.WORKER_MAX_CACHED_WORKFLOWS,
+      },
+    };
+
+const only = new Set((args.only?.split(',') ?? PHASES) as Phase[]);
+for (const phase of only)
+  if (!PHASES.includes(phase)) throw new Error(`--only: no phase "${phase}" (${PHASES.join(', ')})`);
 
 const SECRET = 'b'.repeat(64);
-const RATES = [25, 50, 100];
-const SECONDS_PER_RATE = 8;
-const QUIET_PERIOD_MS = 2000;
-const FRESHNESS_RATE = 10;
-const FRESHNESS_SECONDS = 10;
-/** Sync workflows started by the intake phases end soon after their sync, so the server settles between phases. */
-const INTAKE_IDLE_MS = 1_000;
-
-interface LatencySummary {
-  offeredPerSecond: number;
-  sent: number;
-  errors: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-
-/** Fires `call` at a fixed rate for `seconds`, never more than `rate * seconds` calls, and summarizes latencies. */
-async function openLoop(rate: number, seconds: number, call: (i: number) => Promise<void>): Promise<LatencySummary> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const total = rate * seconds;
-  const start = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i += 1) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const sentAt = performance.now();
-    pending.push(
-      call(i).then(
-        () => void latencies.push(performance.now() - sentAt),
-        () => void (errors += 1),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return { offeredPerSecond: rate, sent: total, errors, ...summarize(latencies) };
-}
-
-function summarize(values: number[]): { p50: number; p90: number; p99: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return {
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted[sorted.length - 1] ?? NaN),
-  };
-}
+/** Activity limits of the bench's own workers: set (so the server's rate limiter is on the path) and above any rate offered. */
+const BENCH_ACTIVITY_LIMIT_PER_SECOND = 200;
 
 async function main(): Promise<void> {
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'asana-attio-sync-bench-'));
   const server = await startDevServer({
     cli: await ensureTemporalCli(),
@@ -99,59 +111,86 @@ async function main(): Promise<void> {
     headless: true,
     dbFile: join(dir, 'bench.db'),
   });
-  const config = loadConfig({ TEMPORAL_ADDRESS: server.address, LOG_LEVEL: 'fatal' });
-  const logger = createLogger({ level: 'fatal', format: 'json' });
-  const connection = await Connection.connect({ address: server.address });
+  const cleanups: (() => Promise<unknown>)[] = [() => server.stop()];
+  try {
+    const results = await runPhases(server.address, server.pid, dir, cleanups);
+    const meta = {
+      measuredAt: new Date().toISOString(),
+      commit: gitCommit(),
+      short: args.short,
+      phases: [...only],
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      temporal: { devServerFlags: commandLine(server.pid), persistence: 'SQLite file, WAL' },
+    };
+    const out = args.short && !args.write ? join(dir, 'results') : resolve(__dirname, 'results');
+    mkdirSync(out, { recursive: true });
+    const merged = args.merge ? mergeWithLatest(join(out, 'latest.json'), meta, results) : { meta, ...results };
+    const problems = writeReport(out, merged, { readme: !args.short });
+    if (args.short && !args.write) process.stdout.write(`${readFileSync(join(out, 'latest.md'), 'utf8')}\n`);
+    else log(`results written to ${join(out, 'latest.md')} (${meta.durationSeconds} s)`);
+    if (problems.length) {
+      for (const problem of problems) log(`PROBLEM: ${problem}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runPhases(address: string, devServerPid: number, dir: string, cleanups: (() => Promise<unknown>)[]) {
+  const config = loadConfig({ TEMPORAL_ADDRESS: address, LOG_LEVEL: 'fatal' });
+  const connection = await Connection.connect({ address });
+  cleanups.push(() => connection.close());
   const client = new Client({ connection, dataConverter: createDataConverter(config) });
   installRuntimeLogging(createLogger({ level: 'warn', format: 'json' }));
-  const native = await NativeConnection.connect({ address: server.address });
-  const queues = taskQueuesFor(`bench-${randomUUID().slice(0, 8)}`);
+  const native = await NativeConnection.connect({ address });
+  cleanups.push(() => native.close());
+  const queuePrefix = `bench-${randomUUID().slice(0, 8)}`;
+  const queues = taskQueuesFor(queuePrefix);
+  const fakes = new FakeActivities();
   const bundle = await bundleWorkflowCode({
     workflowsPath,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
-
-  // Fake activities: a fixed mapped task, and a write that only notes when it began. Only Temporal's cost is measured.
-  const writeStartedAt = new Map<string, number>();
-  const activities = {
-    async fetchAsanaResourceForAttio(ref: { gid: string }): Promise<MappedResource> {
-      return { kind: 'task', gid: ref.gid, hash: 'same', state: 'removed' };
-    },
-    async writeAsanaResourceToAttio(input: { mapped: MappedResource }) {
-      if (!writeStartedAt.has(input.mapped.gid)) writeStartedAt.set(input.mapped.gid, performance.now());
-      return { hash: input.mapped.hash, writes: 1, summary: 'bench' };
-    },
-  };
+  const dataConverter = createDataConverter(config);
   const workers = await Promise.all([
-    Worker.create({
-      connection: native,
-      taskQueue: queues.sync,
-      workflowBundle: bundle,
-      dataConverter: createDataConverter(config),
-    }),
-    Worker.create({
-      connection: native,
-      taskQueue: queues.asana,
-      activities,
-      dataConverter: createDataConverter(config),
-    }),
-    Worker.create({
-      connection: native,
-      taskQueue: queues.attio,
-      activities,
-      dataConverter: createDataConverter(config),
-    }),
+    Worker.create({ connection: native, taskQueue: queues.sync, workflowBundle: bundle, dataConverter }),
+    ...[queues.asana, queues.attio].map((taskQueue) =>
+      Worker.create({
+        connection: native,
+        taskQueue,
+        activities: fakes.activities,
+        dataConverter,
+        maxTaskQueueActivitiesPerSecond: BENCH_ACTIVITY_LIMIT_PER_SECOND,
+      }),
+    ),
   ]);
   const running = Promise.all(workers.map((w) => w.run()));
+  const writeBundle = () => {
+    const path = join(dir, 'workflow-bundle.js');
+    writeFileSync(path, bundle.code);
+    return path;
+  };
+  cleanups.push(async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await running;
+  });
 
   // A watched resource with a known secret, so the receiver verifies deliveries as in production.
-  const watched = '1200000000000001';
+  const watchedGid = '1200000000000001';
   const watch = await client.workflow.start('watchAsanaResource', {
     taskQueue: queues.sync,
-    workflowId: webhookWorkflowId(watched),
+    workflowId: webhookWorkflowId(watchedGid),
     args: [
       {
-        resourceGid: watched,
+        resourceGid: watchedGid,
         resourceType: 'project',
         workspaceGid: '1',
         state: { generation: 1, webhookGid: '9', secrets: [SECRET] },
@@ -160,194 +199,125 @@ async function main(): Promise<void> {
     ],
   });
   await watch.query(webhookStatusQuery);
-  const receiver = await listen(
-    createReceiverApp({
-      client,
-      logger,
-      webhooks: {
-        secrets: new TemporalWebhookSecrets(client),
-        taskQueues: queues,
-        ackTimeoutMs: 5000,
-        sync: { quietPeriodMs: QUIET_PERIOD_MS, idleTimeoutMs: INTAKE_IDLE_MS },
-      },
-    }),
-    0,
-    '127.0.0.1',
-  );
-  const target = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/webhooks/asana/${watched}`;
-  let next = 2_000_000_000_000;
-  const gid = () => String((next += 1));
 
-  // Each phase starts on a quiet server: the sync workflows an earlier phase started (their timers and syncs) would
-  // otherwise load the next phase, and always the receiver's, which runs second.
-  async function settle(): Promise<void> {
-    const query = `WorkflowType = 'syncAsanaResource' AND ExecutionStatus = 'Running'`;
-    while ((await client.workflow.count(query)).count > 0) await new Promise((r) => setTimeout(r, 500));
-  }
+  const targets = await Targets.start({
+    temporalAddress: address,
+    queuePrefix,
+    sync: SIZES.intakeSync,
+    secret: SECRET,
+    ackTimeoutMs: 5_000,
+  });
+  cleanups.push(() => targets.stop());
+  let nextGid = 2_000_000_000_000;
+  const takeGids = (count: number) => {
+    const first = nextGid;
+    nextGid += Math.max(1, count);
+    return first;
+  };
+  const context = { client, targets, secret: SECRET, watchedGid, reps: SIZES.reps, devServerPid, takeGids };
 
-  /** A signed delivery of one task change through the receiver; resolves when it answered 200. */
-  async function deliver(taskGid: string): Promise<void> {
-    const body = JSON.stringify({
-      events: [
-        {
-          action: 'changed',
-          created_at: new Date().toISOString(),
-          resource: { gid: taskGid, resource_type: 'task' },
-          parent: null,
-        },
-      ],
+  const overhead = only.has('overhead')
+    ? await measureOverhead(context, SIZES.overheadSeconds, SIZES.overheadConnections)
+    : undefined;
+  const ceiling = only.has('ceiling') ? await measureCeiling(context, SIZES.ladder, SIZES.secondsPerStep) : undefined;
+  let freshness;
+  if (only.has('freshness')) {
+    await settle(client);
+    // The receiver target starts sync workflows with the intake timings; freshness needs the quiet period it
+    // measures against, so the phase gets a target of its own.
+    const freshTargets = await Targets.start({
+      temporalAddress: address,
+      queuePrefix,
+      sync: { quietPeriodMs: SIZES.freshness.quietPeriodMs, idleTimeoutMs: 60_000 },
+      secret: SECRET,
+      ackTimeoutMs: 5_000,
     });
-    const response = await request(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hook-signature': signDelivery(body, SECRET) },
-      body,
-    });
-    await response.body.dump();
-    if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
-  }
-
-  const intake: { rate: number; bare: LatencySummary; receiver: LatencySummary; ratioP99: number }[] = [];
-  for (const rate of RATES) {
-    await settle();
-    const bare = await openLoop(rate, SECONDS_PER_RATE, async () => {
-      const resource = { gid: gid(), resource_type: 'task' as const };
-      await client.workflow.signalWithStart('syncAsanaResource', {
-        workflowId: syncWorkflowId(resource),
-        taskQueue: queues.sync,
-        args: [{ resource, quietPeriodMs: QUIET_PERIOD_MS, idleTimeoutMs: INTAKE_IDLE_MS }],
-        signal: asanaChangedSignal,
-        signalArgs: [{ action: 'changed', source: 'webhook' }],
-      });
-    });
-    await settle();
-    const viaReceiver = await openLoop(rate, SECONDS_PER_RATE, () => deliver(gid()));
-    intake.push({ rate, bare, receiver: viaReceiver, ratioP99: Math.round((viaReceiver.p99 / bare.p99) * 100) / 100 });
-    console.log(
-      `intake at ${rate}/s: bare p99 ${bare.p99} ms, receiver p99 ${viaReceiver.p99} ms, errors ${viaReceiver.errors}`,
+    try {
+      freshness = await measureFreshness({ ...context, targets: freshTargets, fakes }, SIZES.freshness);
+    } finally {
+      await freshTargets.stop();
+    }
+    log(
+      `freshness: p50 ${freshness.total.p50} ms, p99 ${freshness.total.p99} ms; beyond quiet p50 ` +
+        `${freshness.beyondQuiet.p50} ms, p99 ${freshness.beyondQuiet.p99} ms (${freshness.written}/${freshness.sent})`,
     );
   }
-
-  // Freshness (goal 5): from sending a delivery to the start of its Attio write, for changes to distinct tasks at a
-  // steady rate. Minus the quiet period, what is left is the receiver's and Temporal's share.
-  await settle();
-  const sentAt = new Map<string, number>();
-  const freshnessErrors = (
-    await openLoop(FRESHNESS_RATE, FRESHNESS_SECONDS, async () => {
-      const taskGid = gid();
-      sentAt.set(taskGid, performance.now());
-      await deliver(taskGid);
-    })
-  ).errors;
-  const waitUntil = performance.now() + 60_000;
-  while ([...sentAt.keys()].some((g) => !writeStartedAt.has(g)) && performance.now() < waitUntil) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const ages = [...sentAt].flatMap(([g, at]) => (writeStartedAt.has(g) ? [writeStartedAt.get(g)! - at] : []));
-  const freshness = {
-    offeredPerSecond: FRESHNESS_RATE,
-    changes: sentAt.size,
-    written: ages.length,
-    errors: freshnessErrors,
-    quietPeriodMs: QUIET_PERIOD_MS,
-    total: summarize(ages),
-    temporalShare: summarize(ages.map((age) => age - QUIET_PERIOD_MS)),
-  };
-  console.log(
-    `freshness at ${FRESHNESS_RATE}/s: p50 ${freshness.total.p50} ms, p99 ${freshness.total.p99} ms (quiet period ${QUIET_PERIOD_MS} ms); ${ages.length}/${sentAt.size} written`,
-  );
-
-  // Billable actions (docs/performance.md 1e): signalWithStart 1, each timer 1, each activity attempt 1.
-  async function actionsFor(changes: number, spacingMs: number, idleTimeoutMs = 2000) {
-    const resource = { gid: gid(), resource_type: 'task' as const };
-    let handle;
-    for (let i = 0; i < changes; i += 1) {
-      handle = await client.workflow.signalWithStart('syncAsanaResource', {
-        workflowId: syncWorkflowId(resource),
-        taskQueue: queues.sync,
-        args: [{ resource, quietPeriodMs: QUIET_PERIOD_MS, maxDelayMs: 30_000, idleTimeoutMs }],
-        signal: asanaChangedSignal,
-        signalArgs: [{ action: 'changed', source: 'webhook' }],
+  let actions;
+  if (only.has('actions')) {
+    const a = SIZES.actions;
+    const count = (changes: number, spacingMs: number, idleTimeoutMs: number) =>
+      countActions(client, queues.sync, String(takeGids(1)), {
+        changes,
+        spacingMs,
+        quietPeriodMs: a.quietPeriodMs,
+        idleTimeoutMs,
       });
-      if (spacingMs) await new Promise((r) => setTimeout(r, spacingMs));
-    }
-    if (!handle) throw new Error('no change was sent');
-    await handle.result();
-    const events = (await handle.fetchHistory()).events ?? [];
-    const count = (key: string) => events.filter((e) => (e as Record<string, unknown>)[key]).length;
-    const signals = count('workflowExecutionSignaledEventAttributes');
-    const timers = count('timerStartedEventAttributes');
-    const activityAttempts = count('activityTaskStartedEventAttributes');
-    // signalWithStart is one action whether or not it starts the run; each plain signal is one.
-    const actions = signals + timers + activityAttempts;
-    return {
-      changes,
-      signals,
-      timers,
-      activityAttempts,
-      actions,
-      actionsPerChange: Math.round((actions / changes) * 100) / 100,
+    actions = {
+      quietPeriodMs: a.quietPeriodMs,
+      single: await count(1, 0, a.idleTimeoutMs),
+      singleNoIdle: await count(1, 0, 0),
+      burst: await count(a.burst, a.burstSpacingMs, a.idleTimeoutMs),
+      burstNoIdle: await count(a.burst, a.burstSpacingMs, 0),
     };
   }
-  const single = await actionsFor(1, 0);
-  const singleNoIdle = await actionsFor(1, 0, 0); // SYNC_IDLE_TIMEOUT_MS=0: the run ends right after its sync
-  const burst = await actionsFor(50, 200); // 50 changes over 10 s: Asana's batching at its fastest
-  console.log(
-    `actions: one change ${single.actions} (${singleNoIdle.actions} with no idle period); burst of 50: ${burst.actions} (${burst.actionsPerChange}/change)`,
+  let backfill: BackfillResult | undefined;
+  if (only.has('backfill')) backfill = await measureBackfill({ client, address, devServerPid, ...SIZES.backfill });
+  const memory = only.has('memory')
+    ? await measureMemory(client, address, { ...SIZES.memory, gidPrefix: '1300000000', bundlePath: writeBundle() })
+    : undefined;
+  return { overhead, ceiling, freshness, actions, backfill, memory };
+}
+
+/** The phases of an earlier run that this one did not run, kept with the run they came from. */
+function mergeWithLatest(path: string, meta: Results['meta'], fresh: Omit<Results, 'meta'>): Results {
+  const run = { phases: meta.phases, measuredAt: meta.measuredAt, commit: meta.commit };
+  let earlier: Partial<Results> = {};
+  try {
+    earlier = JSON.parse(readFileSync(path, 'utf8')) as Partial<Results>;
+  } catch {
+    return { meta: { ...meta, runs: [run] }, ...fresh };
+  }
+  const kept = Object.fromEntries(
+    PHASES.filter((phase) => !only.has(phase) && earlier[phase] !== undefined).map((p) => [p, earlier[p]]),
   );
-
-  await receiver.close();
-  for (const w of workers) w.shutdown();
-  await running;
-  await connection.close();
-  await native.close();
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
-
-  const results = {
-    measuredAt: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    temporal: 'dev server (SQLite, WAL), same machine',
-    intake,
-    freshness,
-    actions: { single, singleNoIdle, burst },
+  const earlierMeta = earlier.meta;
+  const before =
+    earlierMeta?.runs ??
+    (earlierMeta
+      ? [{ phases: earlierMeta.phases, measuredAt: earlierMeta.measuredAt, commit: earlierMeta.commit }]
+      : []);
+  const earlierRuns = before.map((r) => ({
+    ...r,
+    phases: r.phases.filter((p) => p in kept),
+  }));
+  return {
+    ...kept,
+    ...Object.fromEntries(Object.entries(fresh).filter(([, v]) => v !== undefined)),
+    meta: {
+      ...meta,
+      phases: [...new Set([...Object.keys(kept), ...meta.phases])],
+      runs: [...earlierRuns.filter((r) => r.phases.length), run],
+    },
   };
-  const out = resolve(__dirname, 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const lines = [
-    `# Benchmark results (${results.measuredAt})`,
-    '',
-    `${results.machine.cpus} CPUs, Node ${results.machine.node}, ${results.temporal}. Written by \`npm run bench\`.`,
-    '',
-    '## Intake: ack latency (ms), receiver vs bare signalWithStart at the same offered rate',
-    '',
-    '| offered/s | bare p50 | bare p99 | receiver p50 | receiver p99 | p99 ratio | receiver errors |',
-    '|---|---|---|---|---|---|---|',
-    ...intake.map(
-      (r) =>
-        `| ${r.rate} | ${r.bare.p50} | ${r.bare.p99} | ${r.receiver.p50} | ${r.receiver.p99} | ${r.ratioP99} | ${r.receiver.errors} |`,
-    ),
-    '',
-    '## Freshness: delivery sent → Attio write started (ms)',
-    '',
-    `${freshness.changes} changes to distinct tasks at ${freshness.offeredPerSecond}/s, quiet period ${freshness.quietPeriodMs} ms; ${freshness.written} written, ${freshness.errors} delivery errors. The Temporal share is the total minus the quiet period.`,
-    '',
-    '| | p50 | p90 | p99 | max |',
-    '|---|---|---|---|---|',
-    `| total | ${freshness.total.p50} | ${freshness.total.p90} | ${freshness.total.p99} | ${freshness.total.max} |`,
-    `| receiver + Temporal share | ${freshness.temporalShare.p50} | ${freshness.temporalShare.p90} | ${freshness.temporalShare.p99} | ${freshness.temporalShare.max} |`,
-    '',
-    '## Temporal billable actions',
-    '',
-    '| scenario | signals | timers | activity attempts | actions | per change |',
-    '|---|---|---|---|---|---|',
-    `| one change | ${single.signals} | ${single.timers} | ${single.activityAttempts} | ${single.actions} | ${single.actionsPerChange} |`,
-    `| one change, SYNC_IDLE_TIMEOUT_MS=0 | ${singleNoIdle.signals} | ${singleNoIdle.timers} | ${singleNoIdle.activityAttempts} | ${singleNoIdle.actions} | ${singleNoIdle.actionsPerChange} |`,
-    `| 50 changes over 10 s | ${burst.signals} | ${burst.timers} | ${burst.activityAttempts} | ${burst.actions} | ${burst.actionsPerChange} |`,
-    '',
-  ];
-  writeFileSync(join(out, 'latest.md'), lines.join('\n'));
-  console.log(`results written to ${join(out, 'latest.md')}`);
+}
+
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The dev server's command line as the kernel has it (Linux), else what common/temporal-dev-server.ts passes. */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1).join(' ');
+  } catch {
+    return 'server start-dev (see common/temporal-dev-server.ts)';
+  }
 }
 
 main().catch((error: unknown) => {

@@ -23,7 +23,7 @@ import { type DevServer, ensureTemporalCli, startDevServer } from '../common/tem
 import { parseFieldMap, type FieldMap } from '../mapping/field-map';
 import { provisionAttioNow, startBackfill, watchResource } from '../client/operations';
 import { type AsanaStandIn, startAsanaStandIn } from '../stand-ins/asana/server';
-import { type Scene, seedScene } from '../stand-ins/asana/seed';
+import { type Scene, sceneFieldMap, seedScene } from '../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../stand-ins/attio/server';
 import { StandInClock } from '../stand-ins/kit/clock';
 import type { WebhookHealthSettings } from '../workflows/definitions';
@@ -79,7 +79,7 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
-interface Service {
+export interface Service {
   child: ChildProcess;
   exited: Promise<number | null>;
 }
@@ -119,19 +119,12 @@ export class ChaosStack {
       ],
       webhooks: { batchWindowMs: 50, initialRetryMs: options.initialRetryMs },
     });
-    const attio = await startAttioStandIn({ clock, rateLimit: { writesPerSecond: 25, readsPerSecond: 100 } });
+    // Attio keeps its own clock, with the worker's: scenarios fast-forward Asana's to make hours of webhook failures
+    // pass, and a shared clock would send Retry-After dates hours ahead of the worker.
+    const attio = await startAttioStandIn({ rateLimit: { writesPerSecond: 25, readsPerSecond: 100 } });
     const scene = seedScene(asana.store, { seed: 11, projects: 1, tasksPerProject: options.tasks });
-    const fieldMap = {
-      salesTasks: {
-        sourceProjectGid: scene.salesProjectGid,
-        customFields: [
-          { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' },
-          { asana: scene.customFields.priority, attio: 'priority', type: 'select' },
-        ],
-      },
-      projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
-      people: { enabled: false },
-    };
+    // People linking off: the checker compares records and entries, not people.
+    const fieldMap = sceneFieldMap(scene, { people: false });
     const fieldMapFile = join(options.dir, `${options.name}.field-map.json`);
     writeFileSync(fieldMapFile, JSON.stringify(fieldMap, null, 2));
     const encryptionKey = randomBytes(32).toString('base64');
@@ -186,10 +179,11 @@ export class ChaosStack {
     return `http://127.0.0.1:${this.receiverPort}`;
   }
 
-  private spawnService(label: string, script: string, temporalAddress: string): Service {
+  /** Starts one service process with the stack's environment (and `env` on top); its output goes to the log. */
+  spawnService(label: string, script: string, temporalAddress: string, env: Record<string, string> = {}): Service {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
       cwd: ROOT,
-      env: this.env(temporalAddress),
+      env: { ...this.env(temporalAddress), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const prefix = (chunk: Buffer) => `[${label} ${child.pid}] ${chunk.toString()}`;

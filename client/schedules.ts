@@ -97,3 +97,21 @@ export async function removeReconcileSchedules(client: Client, projectGid: strin
   }
   return removed;
 }
+
+/**
+ * Runs every full reconciliation of a deployment (its workflow queue) now, as its schedules would at their next time.
+ * After Asana was disconnected (a refresh token refused) no delivery could be synced; reconnecting runs these so the
+ * gap is repaired at once, not within FULL_RECONCILE_EVERY_HOURS. Returns the schedule ids triggered.
+ */
+export async function triggerFullReconciliations(client: Client, taskQueue: string): Promise<string[]> {
+  const triggered: string[] = [];
+  for await (const schedule of client.schedule.list()) {
+    if (!schedule.scheduleId.startsWith(reconcileScheduleIds('').full)) continue;
+    const handle = client.schedule.getHandle(schedule.scheduleId);
+    // One server may hold several deployments' schedules (a shared cluster, or tests): only this one's run.
+    if ((await handle.describe()).action.taskQueue !== taskQueue) continue;
+    await handle.trigger();
+    triggered.push(schedule.scheduleId);
+  }
+  return triggered;
+}

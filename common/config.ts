@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { assertTasksCanSync, loadScope, parseScope, type Scope } from '../mapping/scope';
+import { smallestBudget } from './rate-limits';
 import { SYNC_DEFAULTS } from '../workflows/definitions';
 
 interface Variable<S extends z.ZodType = z.ZodType> {
@@ -46,7 +47,7 @@ export const variables = {
   ),
   ASANA_OAUTH_CLIENT_SECRET: variable(optionalText(), 'Asana OAuth app client secret.', true),
   ASANA_OAUTH_REDIRECT_URL: variable(
-    z.url().optional(),
+    optionalText().pipe(z.url().optional()),
     'The OAuth redirect URL registered with the Asana app. Unset: RECEIVER_PUBLIC_URL + `/oauth/asana/callback`.',
   ),
   ASANA_BASE_URL: variable(z.url().default('https://app.asana.com/api/1.0'), 'Base URL of the Asana REST API.'),
@@ -172,12 +173,12 @@ export const variables = {
     'Workflows a worker keeps in memory (sticky cache); bounds worker memory.',
   ),
   ASANA_MAX_REQUESTS_PER_SECOND: variable(
-    z.coerce.number().positive().default(20),
-    'Asana calls per second across all workers (Temporal task-queue rate limit). Asana allows 1,500/min on paid plans, 150/min on free.',
+    z.coerce.number().min(smallestBudget('asana')).default(20),
+    'Most Asana calls in any one second, all workers together (a Temporal task-queue rate limit). Asana allows 1,500/min on paid plans, 150/min on free.',
   ),
   ATTIO_MAX_WRITES_PER_SECOND: variable(
-    z.coerce.number().positive().default(12),
-    'Attio write activities per second across all workers (Temporal task-queue rate limit); a new task is 2 writes, Attio allows 25/s.',
+    z.coerce.number().min(smallestBudget('attio')).default(20),
+    'Most Attio write calls in any one second, all workers together (a Temporal task-queue rate limit); Attio allows 25/s.',
   ),
 
   // --- Demo stand-ins ---

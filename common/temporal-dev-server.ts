@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { assertPortFree } from './ports';
 import { searchAttributeCliArgs } from './search-attributes';
+import { dynamicConfigCliArgs } from './temporal-dynamic-config';
 
 const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -184,9 +185,8 @@ async function launchDevServer(options: DevServerOptions): Promise<DevServer> {
     'journal_mode=WAL',
     '--log-level',
     'warn',
-    // Task-queue priorities (live sync ahead of backfill on the shared, rate-limited queues) need the new matcher.
-    '--dynamic-config-value',
-    'matching.useNewMatcher=true',
+    // The cluster's dynamic config (task-queue priorities, one partition per queue), as docker-compose.yml runs it.
+    ...dynamicConfigCliArgs(),
     ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...searchAttributeCliArgs(),
     ...(headless ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),

@@ -17,6 +17,7 @@ const CUSTOM_FIELD_FIELDS = [
 export const OPT_FIELDS = {
   project: [
     'name',
+    'notes',
     'archived',
     'permalink_url',
     'workspace.name',
@@ -62,6 +63,7 @@ export const AsanaProject = z.looseObject({
   gid: z.string(),
   name: z.string(),
   archived: z.boolean().nullish(),
+  notes: z.string().nullish(),
   permalink_url: z.string().nullish(),
   workspace: Named.nullish(),
   team: Named.nullish(),

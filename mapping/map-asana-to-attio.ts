@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { AttioValues } from '../attio/client';
 import type { AsanaCustomFieldValue, AsanaProject, AsanaSection, AsanaTask } from './asana-resources';
-import { type CustomFieldMapping, type Scope, watchesProjectForTasks } from './scope';
+import { type CustomFieldMapping, linksProjectPeople, type Scope, watchesProjectForTasks } from './scope';
 
 /** Tombstone attributes on records and entries: a deletion in Asana is recorded, never a hard delete in Attio. */
 export const TOMBSTONE = { flag: 'deleted_in_asana', at: 'deleted_in_asana_at' } as const;
@@ -70,6 +70,8 @@ export type MappedResource =
       values: AttioValues;
       /** Reported through a watched team or workspace: give it a project webhook for its tasks (not hashed). */
       watchForTasks?: { workspaceGid: string };
+      /** Email addresses in the project's notes, when People linking scans `project.notes`. */
+      emails?: string[];
     }
   | { kind: 'project'; gid: string; hash: string; state: 'deleted' }
   /** Not covered by the scope's `projects.coverage`: nothing is written. */
@@ -189,6 +191,7 @@ export function mapProject(project: AsanaProject, map: Scope): MappedResource {
       [TOMBSTONE.at]: [],
       ...customFieldValues(project.custom_fields, map.projects.customFields),
     },
+    ...(linksProjectPeople(map) ? { emails: extractEmails(project.notes) } : {}),
   });
   const workspaceGid = project.workspace?.gid;
   return workspaceGid && watchesProjectForTasks(map, project) ? { ...mapped, watchForTasks: { workspaceGid } } : mapped;
@@ -218,9 +221,12 @@ export function extractEmails(text: string | null | undefined): string[] {
   return [...new Set(found.map((email) => email.toLowerCase()))].sort();
 }
 
-/** The text People linking scans (`people.scan`). */
+/** The task text People linking scans (`people.scan`'s task fields). */
 const scannedText = (task: AsanaTask, map: Scope): string =>
-  map.people.scan.map((field) => (field === 'task.html_notes' ? task.html_notes : task.notes) ?? '').join('\n');
+  map.people.scan
+    .filter((field) => field.startsWith('task.'))
+    .map((field) => (field === 'task.html_notes' ? task.html_notes : task.notes) ?? '')
+    .join('\n');
 
 /** Whether a backfill or full reconciliation imports this task (`backfill.history`). */
 export function withinBackfillHistory(task: Pick<AsanaTask, 'modified_at'>, map: Scope): boolean {

@@ -30,11 +30,22 @@ const CustomFieldMapping = z.object({
 });
 export type CustomFieldMapping = z.infer<typeof CustomFieldMapping>;
 
-/** Where People linking looks for email addresses. */
-export const PEOPLE_SCAN_FIELDS = ['task.notes', 'task.html_notes'] as const;
+/**
+ * Where People linking looks for email addresses: a task's fields link People to its Sales Task entry, a project's
+ * notes to its project record.
+ */
+export const PEOPLE_SCAN_FIELDS = ['task.notes', 'task.html_notes', 'project.notes'] as const;
 export type PeopleScanField = (typeof PEOPLE_SCAN_FIELDS)[number];
 
 const isoDate = z.iso.date('a date written YYYY-MM-DD');
+
+/**
+ * The resyncs the receiver's POST /resync offers (the Attio app's record actions, scripts): `attio-records` (records
+ * by their Attio ids, the app's record and bulk record actions), `resources` (Asana gids), `project`, `section`, and
+ * `stale` (records whose sync failed). The CLI, an operator's tool, offers every kind regardless.
+ */
+export const RESYNC_ACTIONS = ['attio-records', 'resources', 'project', 'section', 'stale'] as const;
+export type ResyncAction = (typeof RESYNC_ACTIONS)[number];
 
 export const Scope = z
   .object({
@@ -121,9 +132,12 @@ export const Scope = z
         enabled: z.boolean().default(false),
         /** Create a Person for an address no Person has (`true`), or link existing People only. @default false */
         createMissing: z.boolean().default(false),
-        /** The task fields scanned for addresses. @default ['task.notes'] */
+        /**
+         * The fields scanned for addresses: `task.notes`, `task.html_notes` (People of the task's Sales Task entry),
+         * `project.notes` (People of the project's record). @default ['task.notes']
+         */
         scan: z.array(z.enum(PEOPLE_SCAN_FIELDS)).min(1).default(['task.notes']),
-        /** The list's record-reference attribute that holds the linked People. */
+        /** The record-reference attribute that holds the linked People (on the list, and on projects if scanned). */
         attribute: slug.default('people'),
       })
       .prefault({}),
@@ -134,6 +148,8 @@ export const Scope = z
          * after `modifiedSince`. A task edited later comes in with its change.
          */
         history: z.union([z.literal('all'), z.object({ modifiedSince: isoDate })]).default('all'),
+        /** The resyncs POST /resync offers (`RESYNC_ACTIONS`); one not listed is refused with 403. @default all */
+        resyncActions: z.array(z.enum(RESYNC_ACTIONS)).default([...RESYNC_ACTIONS]),
       })
       .prefault({}),
   })
@@ -151,6 +167,10 @@ export const Scope = z
     }
   });
 export type Scope = z.infer<typeof Scope>;
+
+/** Whether People are linked to project records (`people.scan` names `project.notes`). */
+export const linksProjectPeople = (scope: Scope): boolean =>
+  scope.people.enabled && scope.people.scan.includes('project.notes');
 export type ScopeInput = z.input<typeof Scope>;
 
 export class ScopeError extends Error {

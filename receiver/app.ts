@@ -48,7 +48,11 @@ export const asanaOAuthOptionsFrom = (config: Config): ReceiverDependencies['asa
 /** The resync-route options a config gives (none without RESYNC_API_TOKEN). */
 export const resyncOptionsFrom = (config: Config): ReceiverDependencies['resync'] =>
   config.env.RESYNC_API_TOKEN
-    ? { token: config.env.RESYNC_API_TOKEN, taskQueue: taskQueuesOf(config).sync }
+    ? {
+        token: config.env.RESYNC_API_TOKEN,
+        taskQueue: taskQueuesOf(config).sync,
+        offered: config.scope.backfill.resyncActions,
+      }
     : undefined;
 
 /** The webhook-route options a config gives. */

@@ -2,10 +2,19 @@
  * `connect`: GET /oauth/asana/connect redirects the operator to Asana's consent screen with a fresh `state` and PKCE
  * challenge; GET /oauth/asana/callback checks the state (single use, 10 minutes), exchanges the code and hands the
  * tokens to the connection workflow. The pending state lives in that workflow, so any receiver instance can answer.
+ * A reconnect after Asana refused the refresh token runs every full reconciliation, repairing what changed meanwhile.
  */
 import type { Express, Request, Response } from 'express';
-import { type Client, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  type Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { AsanaOAuth } from '../asana/oauth';
+import { DEFAULT_CONNECTION_ID } from '../asana/token-provider';
+import { triggerFullReconciliations } from '../client/schedules';
+import { AsanaConnectionState } from '../common/search-attributes';
 import type { Logger } from '../common/logger';
 import { asanaConnectionWorkflowId } from '../common/workflow-ids';
 import {
@@ -26,7 +35,7 @@ export interface AsanaOAuthRouteOptions {
 }
 
 export function mountAsanaOAuthRoutes(app: Express, options: AsanaOAuthRouteOptions): void {
-  const connectionId = options.connectionId ?? 'default';
+  const connectionId = options.connectionId ?? DEFAULT_CONNECTION_ID;
   const workflowId = asanaConnectionWorkflowId(connectionId);
   const withStart = () =>
     new WithStartWorkflowOperation(asanaConnection, {
@@ -35,6 +44,17 @@ export function mountAsanaOAuthRoutes(app: Express, options: AsanaOAuthRouteOpti
       args: [{ connectionId }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
+
+  /** Whether the connection is marked as refused by Asana (its search attribute; no worker needed to read it). */
+  const needsReauthorization = async () => {
+    try {
+      const described = await options.client.workflow.getHandle(workflowId).describe();
+      return described.typedSearchAttributes.get(AsanaConnectionState) === 'needs-reauthorization';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  };
 
   app.get('/oauth/asana/connect', async (_req: Request, res: Response) => {
     const pending = await options.oauth.authorization();
@@ -74,11 +94,17 @@ export function mountAsanaOAuthRoutes(app: Express, options: AsanaOAuthRouteOpti
       res.status(502).type('text').send('Asana answered without a refresh token; run connect again');
       return;
     }
+    const reconnecting = await needsReauthorization();
     await options.client.workflow.executeUpdateWithStart(connectAsanaUpdate, {
       args: [{ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAtMs: tokens.expiresAtMs }],
       startWorkflowOperation: withStart(),
     });
     options.logger.info({ connectionId }, 'Asana connected');
+    if (reconnecting) {
+      // Nothing could be synced while disconnected; full reconciliation repairs that gap now.
+      const triggered = await triggerFullReconciliations(options.client, options.taskQueue);
+      options.logger.info({ connectionId, reconciliations: triggered.length }, 'reconnected: repairing the gap');
+    }
     res.type('text').send(`Asana connected (connection "${connectionId}"). You can close this page.`);
   });
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../common/logger';
 import type { SyncTimings } from '../common/signal-asana-change';
 import type { TaskQueues } from '../common/task-queues';
 import { ASANA_WEBHOOK_ROUTE, isAsanaGid } from '../common/webhook-targets';
-import { createAsanaWebhookReceiver } from './asana-webhook-receiver';
+import { createAsanaWebhookReceiver, type WebhookTemporalPort } from './asana-webhook-receiver';
 import { temporalWebhookPort } from './temporal-webhook-port';
 import { deliveryOutcome, type ReceiverMetrics } from './metrics';
 import type { WebhookSecretSource } from './webhook-secrets';
@@ -29,17 +29,21 @@ export interface AsanaWebhookRouteOptions {
   deliveryReportIntervalMs?: number;
   /** Counts every answer by outcome (GET /metrics). */
   metrics?: ReceiverMetrics;
+  /** Replaces the port over `client` (the benchmark measures the receiver's own cost with a no-op). */
+  temporal?: WebhookTemporalPort;
 }
 
 export function mountAsanaWebhookRoutes(app: express.Express, options: AsanaWebhookRouteOptions): void {
   const { logger } = options;
   const bodyLimit = options.bodyLimit ?? '1mb';
   const receive = createAsanaWebhookReceiver({
-    temporal: temporalWebhookPort(options.client, {
-      taskQueue: options.taskQueues.sync,
-      sync: options.sync,
-      timeoutMs: options.ackTimeoutMs,
-    }),
+    temporal:
+      options.temporal ??
+      temporalWebhookPort(options.client, {
+        taskQueue: options.taskQueues.sync,
+        sync: options.sync,
+        timeoutMs: options.ackTimeoutMs,
+      }),
     secrets: options.secrets,
     ackTimeoutMs: options.ackTimeoutMs,
     deliveryReportIntervalMs: options.deliveryReportIntervalMs,

@@ -15,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { startResync } from '../client/operations';
 import type { Logger } from '../common/logger';
 import { resyncWorkflowId } from '../common/workflow-ids';
+import type { ResyncAction } from '../mapping/scope';
 import type { ResyncInput } from '../workflows/definitions';
 import { describeInputIssues, resyncInput } from '../workflows/inputs';
 import { withinDeadline } from './within-deadline';
@@ -28,7 +29,21 @@ export interface ResyncRouteOptions {
   requestsPerMinute?: number;
   /** Longest wait for Temporal to record the workflow before answering 503. @default 1000 */
   startTimeoutMs?: number;
+  /** The kinds of resync offered (the scope's `backfill.resyncActions`). @default every kind */
+  offered?: readonly ResyncAction[];
 }
+
+/** Which of the scope's resync actions a request is. */
+export const resyncActionOf = (input: ResyncInput): ResyncAction =>
+  'attio' in input
+    ? 'attio-records'
+    : 'resources' in input
+      ? 'resources'
+      : 'projectGid' in input
+        ? 'project'
+        : 'sectionGid' in input
+          ? 'section'
+          : 'stale';
 
 const sameToken = (given: string, expected: string) => {
   const a = createHash('sha256').update(given).digest();
@@ -68,6 +83,13 @@ export function mountResyncRoute(app: Express, options: ResyncRouteOptions): voi
       return;
     }
     const input: ResyncInput = parsed.data;
+    const action = resyncActionOf(input);
+    if (options.offered && !options.offered.includes(action)) {
+      res.status(403).json({
+        error: `the scope does not offer the "${action}" resync (backfill.resyncActions: ${options.offered.join(', ') || 'none'})`,
+      });
+      return;
+    }
     // The id names the scope (resync-task-<gid>, …) and the summary says it in words, as for the CLI's resyncs.
     const workflowId = resyncWorkflowId(input);
     try {

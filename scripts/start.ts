@@ -26,6 +26,7 @@ import { stopTracing } from '../common/tracing';
 import { type DemoStandIns, startDemoStandIns } from '../stand-ins/demo';
 import { fieldMapFor, startWorkers } from '../workers/main';
 import { checkConnectionsNow } from '../client/operations';
+import { type AsanaTokenSource, ConnectionTokenProvider, DEFAULT_CONNECTION_ID } from '../asana/token-provider';
 import { startCodecServer } from '../common/codec-server';
 import { type Demo, runDemo } from './demo';
 
@@ -168,7 +169,13 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     );
   }
 
-  let tokens = { asana: config.env.ASANA_TOKEN ?? '', attio: config.env.ATTIO_TOKEN ?? '' };
+  const client = await connectClient(config);
+  shutdown.add('Temporal client', () => client.connection.close());
+  // A personal access token when set; otherwise the OAuth connection's tokens (authorize at /oauth/asana/connect).
+  let tokens: { asana: string | AsanaTokenSource; attio: string } = {
+    asana: config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(client, DEFAULT_CONNECTION_ID),
+    attio: config.env.ATTIO_TOKEN ?? '',
+  };
   let fieldMap = fieldMapFor(config);
   let standIns: DemoStandIns | undefined;
   if (config.mode === 'demo') {
@@ -202,8 +209,6 @@ async function startEverything(config: Config, logger: Logger, shutdown: Shutdow
     void shutdown.run(1);
   });
 
-  const client = await connectClient(config);
-  shutdown.add('Temporal client', () => client.connection.close());
   const receiver = await listen(
     createReceiverAppFor(config, client, logger),
     config.env.RECEIVER_PORT,

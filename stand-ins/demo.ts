@@ -5,7 +5,7 @@
  */
 import { parseFieldMap, type FieldMap } from '../mapping/field-map';
 import { type AsanaStandIn, startAsanaStandIn } from './asana/server';
-import { type Scene, seedScene } from './asana/seed';
+import { type Scene, sceneFieldMap, seedScene } from './asana/seed';
 import { type AttioStandIn, startAttioStandIn } from './attio/server';
 import { StandInClock } from './kit/clock';
 
@@ -33,21 +33,7 @@ export async function startDemoStandIns(options: {
     throw error;
   }
   const scene = seedScene(asana.store, { seed: options.seed ?? 7, projects: 4, tasksPerProject: 6 });
-  const fieldMap = parseFieldMap({
-    projects: {
-      customFields: [
-        { asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select', title: 'Client tier' },
-      ],
-    },
-    salesTasks: {
-      sourceProjectGid: scene.salesProjectGid,
-      customFields: [
-        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number', title: 'Deal size' },
-        { asana: scene.customFields.priority, attio: 'priority', type: 'select', title: 'Priority' },
-      ],
-    },
-    people: { enabled: true, createMissing: true },
-  });
+  const fieldMap = parseFieldMap(sceneFieldMap(scene, { people: true }));
   return {
     asana,
     attio,

@@ -2,11 +2,13 @@
  * One Worker per task queue, each registering only its own queue's activities (activities/index.ts): workflows and
  * the Temporal activities on `sync`, Asana activities on `asana`, Attio activities on `attio`.
  * The activity queues carry a server-side rate limit (maxTaskQueueActivitiesPerSecond), which Temporal enforces
- * across every worker polling the queue, so adding workers never exceeds Asana's or Attio's limits.
+ * across every worker polling the queue, so adding workers never exceeds Asana's or Attio's limits. The limits are
+ * configured in HTTP calls and turned into activities by common/rate-limits.ts.
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { QueueActivities } from '../activities';
 import type { Config } from '../common/config';
+import { activityRateLimits } from '../common/rate-limits';
 import { createDataConverter } from '../common/temporal-connection';
 import { tracingPlugins } from '../common/tracing';
 import { type TaskQueues, taskQueuesOf } from '../common/task-queues';
@@ -25,6 +27,7 @@ export interface CreateWorkersOptions {
 export async function createWorkers(options: CreateWorkersOptions): Promise<Worker[]> {
   const { config, connection, activities } = options;
   const queues = options.taskQueues ?? taskQueuesOf(config);
+  const rateLimits = activityRateLimits(config.env);
   const common = {
     connection,
     namespace: config.env.TEMPORAL_NAMESPACE,
@@ -45,13 +48,13 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Work
       ...common,
       taskQueue: queues.asana,
       activities: activities.asana,
-      maxTaskQueueActivitiesPerSecond: config.env.ASANA_MAX_REQUESTS_PER_SECOND,
+      maxTaskQueueActivitiesPerSecond: rateLimits.asana,
     }),
     Worker.create({
       ...common,
       taskQueue: queues.attio,
       activities: activities.attio,
-      maxTaskQueueActivitiesPerSecond: config.env.ATTIO_MAX_WRITES_PER_SECOND,
+      maxTaskQueueActivitiesPerSecond: rateLimits.attio,
     }),
   ]);
 }

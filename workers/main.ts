@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createQueueActivities } from '../activities';
 import { AsanaClient } from '../asana/client';
 import { asanaOAuthFor } from '../asana/oauth';
-import { type AsanaTokenSource, ConnectionTokenProvider } from '../asana/token-provider';
+import { type AsanaTokenSource, ConnectionTokenProvider, DEFAULT_CONNECTION_ID } from '../asana/token-provider';
 import { AttioClient } from '../attio/client';
 import { type Config, loadConfig, loadDotEnv } from '../common/config';
 import { createLoggerFor, type Logger } from '../common/logger';
@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
   await connection.close();
   // A personal access token when set; otherwise the OAuth connection's tokens (authorize at /oauth/asana/connect).
-  const asana = config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(await connectClient(config), 'default');
+  const asana =
+    config.env.ASANA_TOKEN ?? new ConnectionTokenProvider(await connectClient(config), DEFAULT_CONNECTION_ID);
   const worker = await startWorkers(config, logger, { asana, attio: config.env.ATTIO_TOKEN! });
   logger.info({ address: temporalAddress(config) }, 'worker running');
   const stop = () =>

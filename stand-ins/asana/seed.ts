@@ -31,6 +31,8 @@ export interface SeedOptions {
 
 export interface Scene {
   workspaceGid: string;
+  /** The team every seeded project belongs to. */
+  teamGid: string;
   /** The Sales Tasks source project: its sections are stages. */
   salesProjectGid: string;
   projectGids: string[];
@@ -59,7 +61,7 @@ export function seedScene(store: AsanaStore, options: SeedOptions = {}): Scene {
   const dealSize = store.addCustomField({ name: 'Deal size', type: 'number' });
   const priority = store.addCustomField({ name: 'Priority', type: 'enum', options: ['High', 'Medium', 'Low'] });
   const clientTier = store.addCustomField({ name: 'Client tier', type: 'enum', options: ['Gold', 'Silver', 'Bronze'] });
-  const team = { gid: store.gid(), name: 'Client Services' };
+  const team = store.addTeam(workspace.gid, 'Client Services').gid;
 
   const projects: Project[] = [];
   const sales = store.createProject({
@@ -116,10 +118,33 @@ export function seedScene(store: AsanaStore, options: SeedOptions = {}): Scene {
   store.events.length = 0;
   return {
     workspaceGid: workspace.gid,
+    teamGid: team,
     salesProjectGid: sales.gid,
     projectGids: projects.map((p) => p.gid),
     stageSectionGids: stageSections,
     customFields: { dealSize: dealSize.gid, priority: priority.gid, clientTier: clientTier.gid },
     taskGids,
+  };
+}
+
+/**
+ * The field map that maps a seeded scene: its two Sales Task custom fields and the project's client tier. The demo,
+ * the test stacks and the chaos suite all run this one (input form, for `parseFieldMap` or a FIELD_MAP_FILE).
+ */
+export function sceneFieldMap(scene: Scene, options: { people: boolean }) {
+  return {
+    projects: {
+      customFields: [
+        { asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' as const, title: 'Client tier' },
+      ],
+    },
+    salesTasks: {
+      sourceProjectGid: scene.salesProjectGid,
+      customFields: [
+        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' as const, title: 'Deal size' },
+        { asana: scene.customFields.priority, attio: 'priority', type: 'select' as const, title: 'Priority' },
+      ],
+    },
+    people: options.people ? { enabled: true, createMissing: true } : { enabled: false },
   };
 }

@@ -3,7 +3,7 @@
  * asked for, nested paths included (`memberships.section.name`, `custom_fields.enum_value.name`). `gid` and
  * `resource_type` are always present, as Asana returns them.
  */
-import type { AsanaStore, Project, Section, Task, CustomField, CustomValue } from './store';
+import type { AsanaStore, Project, Section, Task, Team, CustomField, CustomValue } from './store';
 
 type Json = Record<string, unknown>;
 
@@ -78,6 +78,7 @@ const cleaned = (json: Json): Json => Object.fromEntries(Object.entries(json).fi
 export function fullProject(store: AsanaStore, project: Project): Json {
   const workspace = store.workspaces.get(project.workspace)!;
   const owner = project.owner ? store.users.get(project.owner) : undefined;
+  const team = project.team ? store.teams.get(project.team) : undefined;
   return {
     gid: project.gid,
     resource_type: 'project',
@@ -86,7 +87,7 @@ export function fullProject(store: AsanaStore, project: Project): Json {
     notes: project.notes,
     permalink_url: `https://app.asana.com/0/${project.gid}/${project.gid}`,
     workspace: { gid: workspace.gid, resource_type: 'workspace', name: workspace.name },
-    team: project.team ? { gid: project.team.gid, resource_type: 'team', name: project.team.name } : null,
+    team: team ? teamCompact(team) : null,
     owner: owner ? { gid: owner.gid, resource_type: 'user', name: owner.name } : null,
     start_on: project.start_on,
     due_on: project.due_on,
@@ -148,7 +149,23 @@ export function fullTask(store: AsanaStore, task: Task): Json {
   };
 }
 
+const teamCompact = (team: Team) => ({ gid: team.gid, resource_type: 'team', name: team.name });
+
+/** TeamResponse (asana_oas.yaml): the team, its organization and its page. */
+export function fullTeam(store: AsanaStore, team: Team) {
+  const workspace = store.workspaces.get(team.workspace)!;
+  return {
+    ...teamCompact(team),
+    description: '',
+    html_description: '<body></body>',
+    organization: { gid: workspace.gid, resource_type: 'workspace', name: workspace.name },
+    permalink_url: `https://app.asana.com/0/${team.gid}`,
+    visibility: 'request_to_join',
+  };
+}
+
 export const COMPACT = {
+  team: ['name'],
   project: ['name'],
   section: ['name'],
   task: ['name', 'resource_subtype'],

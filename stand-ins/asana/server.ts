@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { StandInClock } from '../kit/clock';
 import { FaultInjector, FaultSpec } from '../kit/faults';
 import { recordableHeaders, RequestLog } from '../kit/request-log';
-import { COMPACT, fullProject, fullSection, fullTask, parseOptFields, select } from './serialize';
+import { COMPACT, fullProject, fullSection, fullTask, fullTeam, parseOptFields, select } from './serialize';
 import { AsanaStore, type CustomValue, StoreError } from './store';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookFilter, WebhookError, Webhooks, type WebhookSettings } from './webhooks';
 
@@ -59,7 +59,7 @@ class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly extra: { sync?: string; retryAfter?: number } = {},
+    readonly extra: { sync?: string; retryAfter?: number; code?: string } = {},
   ) {
     super(message);
   }
@@ -68,9 +68,13 @@ class ApiError extends Error {
 const HELP =
   'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
 
-function errorBody(status: number, message: string) {
-  // `phrase` appears only on 500s (docs/asana.md §6).
-  return { errors: [{ message, help: HELP, ...(status >= 500 ? { phrase: '6 sad squid snuggle softly' } : {}) }] };
+function errorBody(status: number, message: string, code?: string) {
+  // `phrase` appears only on 500s (docs/asana.md §6); some refusals name their `error` and repeat the message for
+  // people (`user_message`; docs/asana.md 1.3).
+  const named = code ? { error: code, user_message: message } : {};
+  return {
+    errors: [{ ...named, message, help: HELP, ...(status >= 500 ? { phrase: '6 sad squid snuggle softly' } : {}) }],
+  };
 }
 
 const GID = /^\d{1,30}$/;
@@ -191,12 +195,31 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const workspace = query.get('workspace');
     const team = query.get('team');
     if (!workspace && !team) throw new ApiError(400, 'workspace: Missing input');
+    return [200, paginate(projectsWhere(query, { workspace, team }), query, '/projects')];
+  });
+  /** Projects of a workspace and/or team, not deleted, filtered by `archived` when asked, as the query selects them. */
+  const projectsWhere = (query: URLSearchParams, where: { workspace?: string | null; team?: string | null }) => {
     const archived = query.get('archived');
-    const all = [...store.projects.values()]
-      .filter((p) => !p.deleted && (!workspace || p.workspace === workspace) && (!team || p.team?.gid === team))
+    return [...store.projects.values()]
+      .filter((p) => !p.deleted && (!where.workspace || p.workspace === where.workspace))
+      .filter((p) => !where.team || p.team === where.team)
       .filter((p) => archived === null || String(p.archived) === archived)
       .map((p) => select(fullProject(store, p), opt(query), COMPACT.project));
-    return [200, paginate(all, query, '/projects')];
+  };
+  route('GET', '/teams/{gid}', ({ params, query }) => {
+    const team = storeCall(() => store.requireTeam(gidParam(params[0], 'team')));
+    return [200, { data: select(fullTeam(store, team), opt(query), COMPACT.team) }];
+  });
+  route('GET', '/teams/{gid}/projects', ({ params, query }) => {
+    const team = storeCall(() => store.requireTeam(gidParam(params[0], 'team')));
+    return [200, paginate(projectsWhere(query, { team: team.gid }), query, `/teams/${team.gid}/projects`)];
+  });
+  route('GET', '/workspaces/{gid}/teams', ({ params, query }) => {
+    const workspace = storeCall(() => store.requireWorkspace(gidParam(params[0], 'workspace')));
+    const all = [...store.teams.values()]
+      .filter((t) => t.workspace === workspace.gid)
+      .map((t) => select(fullTeam(store, t), opt(query), COMPACT.team));
+    return [200, paginate(all, query, `/workspaces/${workspace.gid}/teams`)];
   });
   route('GET', '/projects/{gid}', ({ params, query }) => {
     const project = storeCall(() => store.requireProject(gidParam(params[0], 'project')));
@@ -302,7 +325,8 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
       });
       return [201, { data: Webhooks.view(webhook), 'X-Hook-Secret': webhook.secret }];
     } catch (error) {
-      if (error instanceof WebhookError) throw new ApiError(error.status, error.message);
+      if (error instanceof WebhookError)
+        throw new ApiError(error.status, error.message, error.code ? { code: error.code } : {});
       throw error;
     }
   });
@@ -344,11 +368,10 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     ];
   });
   route('PUT', '/webhooks/{gid}', ({ params, body }) => {
-    const webhook = webhookCall(() => webhooks.get(gidParam(params[0], 'webhook')));
+    const gid = gidParam(params[0], 'webhook');
     const filters = (body as { data?: { filters?: unknown } } | undefined)?.data?.filters;
     if (!Array.isArray(filters)) throw new ApiError(400, 'filters: Missing input');
-    // PUT replaces the whole filters array (OAS:L64685-64691).
-    webhook.filters = filters as WebhookFilter[];
+    const webhook = webhookCall(() => webhooks.replaceFilters(gid, filters as WebhookFilter[]));
     return [200, { data: Webhooks.view(webhook) }];
   });
   route('DELETE', '/webhooks/{gid}', ({ params }) => {
@@ -640,7 +663,10 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     } catch (error) {
       if (error instanceof ApiError) {
         status = error.status;
-        body = { ...errorBody(status, error.message), ...(error.extra.sync ? { sync: error.extra.sync } : {}) };
+        body = {
+          ...errorBody(status, error.message, error.extra.code),
+          ...(error.extra.sync ? { sync: error.extra.sync } : {}),
+        };
         if (error.extra.retryAfter !== undefined) headers['retry-after'] = String(error.extra.retryAfter);
       } else {
         status = 500;

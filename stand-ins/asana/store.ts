@@ -26,6 +26,12 @@ export interface Workspace {
   gid: string;
   name: string;
 }
+export interface Team {
+  gid: string;
+  name: string;
+  /** The organization (workspace) the team belongs to. */
+  workspace: string;
+}
 export interface User {
   gid: string;
   name: string;
@@ -36,7 +42,8 @@ export interface Project {
   name: string;
   archived: boolean;
   workspace: string;
-  team?: { gid: string; name: string };
+  /** The team's gid (stand-ins/asana/store.ts `teams`). */
+  team?: string;
   owner?: string;
   notes: string;
   start_on: string | null;
@@ -86,6 +93,7 @@ export interface AsanaEvent {
 
 export class AsanaStore {
   readonly workspaces = new Map<string, Workspace>();
+  readonly teams = new Map<string, Team>();
   readonly users = new Map<string, User>();
   readonly projects = new Map<string, Project>();
   readonly sections = new Map<string, Section>();
@@ -147,6 +155,14 @@ export class AsanaStore {
     return workspace;
   }
 
+  /** A team of an organization: every project of an organization belongs to one (TeamCompact, asana_oas.yaml). */
+  addTeam(workspace: string, name: string): Team {
+    if (!this.workspaces.has(workspace)) throw new StoreError(404, `workspace: Unknown object: ${workspace}`);
+    const team = { gid: this.gid(), name, workspace };
+    this.teams.set(team.gid, team);
+    return team;
+  }
+
   addCustomField(field: Omit<CustomField, 'gid' | 'enum_options'> & { options?: string[] }): CustomField {
     const created: CustomField = {
       gid: this.gid(),
@@ -168,11 +184,15 @@ export class AsanaStore {
   createProject(input: {
     workspace: string;
     name: string;
-    team?: { gid: string; name: string };
+    /** A team of the workspace (its gid). */
+    team?: string;
     customFields?: string[];
     custom?: Record<string, CustomValue>;
     notes?: string;
   }): Project {
+    if (input.team && this.teams.get(input.team)?.workspace !== input.workspace) {
+      throw new StoreError(400, `team: ${input.team} is no team of workspace ${input.workspace}`);
+    }
     const now = this.now();
     const project: Project = {
       gid: this.gid(),
@@ -454,6 +474,18 @@ export class AsanaStore {
     const project = this.projects.get(gid);
     if (!project || project.deleted) throw new StoreError(404, `project ${gid} does not exist`);
     return project;
+  }
+
+  requireTeam(gid: string): Team {
+    const team = this.teams.get(gid);
+    if (!team) throw new StoreError(404, `team ${gid} does not exist`);
+    return team;
+  }
+
+  requireWorkspace(gid: string): Workspace {
+    const workspace = this.workspaces.get(gid);
+    if (!workspace) throw new StoreError(404, `workspace ${gid} does not exist`);
+    return workspace;
   }
 
   requireSection(gid: string): Section {

@@ -68,8 +68,44 @@ export class WebhookError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Asana's machine-readable `error` next to the message, where it sends one. */
+    readonly code?: string,
   ) {
     super(message);
+  }
+}
+
+/** Resources whose webhooks Asana calls higher-level (or larger scoped): they need whitelisted filters (1.3). */
+const HIGHER_LEVEL = new Set(['workspace', 'team', 'portfolio', 'goal']);
+
+/**
+ * What a higher-level webhook may filter on (WH:L105-119, docs/asana.md 1.3): project events, and team and workspace
+ * membership changes; never tasks, subtasks or stories.
+ */
+const HIGHER_LEVEL_WHITELIST: Record<string, readonly string[]> = {
+  project: ['added', 'removed', 'deleted', 'undeleted', 'changed'],
+  team_membership: ['added', 'removed'],
+  workspace_membership: ['added', 'removed'],
+};
+
+/**
+ * Asana's answer to a higher-level webhook without filters, or with one outside the whitelist (observed body,
+ * docs/asana.md 1.3). A filter must name its resource type and action to be checked against the whitelist; one
+ * without them would pass every event, which is what the rule forbids, so it is refused too.
+ */
+function assertWhitelisted(filters: WebhookFilter[] | undefined): void {
+  const whitelisted = (f: WebhookFilter) =>
+    !!f.resource_type &&
+    !!f.action &&
+    !f.fields &&
+    !f.resource_subtype &&
+    (HIGHER_LEVEL_WHITELIST[f.resource_type] ?? []).includes(f.action);
+  if (!filters || filters.length === 0 || !filters.every(whitelisted)) {
+    throw new WebhookError(
+      400,
+      'Webhooks for larger scoped resources must have at least one filter and all filters must be in our whitelist.',
+      'invalid_filters_for_larger_scoped_webhooks',
+    );
   }
 }
 
@@ -154,13 +190,7 @@ export class Webhooks {
     if (LOOPBACK.test(url.hostname) && !this.settings.allowLoopbackTargets) {
       throw new WebhookError(403, 'Invalid hostname for webhook target');
     }
-    const higherLevel = ['workspace', 'team', 'portfolio', 'goal'].includes(resource.resource_type);
-    if (higherLevel && !(input.filters && input.filters.length > 0)) {
-      throw new WebhookError(400, 'Webhooks on higher-level resources require filters.');
-    }
-    if (higherLevel && input.filters?.some((f) => f.fields)) {
-      throw new WebhookError(400, 'filters: fields are not supported on higher-level resources.');
-    }
+    if (HIGHER_LEVEL.has(resource.resource_type)) assertWhitelisted(input.filters);
     for (const existing of this.all.values()) {
       if (existing.resource.gid === input.resource && existing.target === input.target) {
         throw new WebhookError(
@@ -223,6 +253,14 @@ export class Webhooks {
     return webhook;
   }
 
+  /** PUT /webhooks/{gid}: the filters are replaced whole (OAS:L64685-64691), under the same rules as at creation. */
+  replaceFilters(gid: string, filters: WebhookFilter[]): Webhook {
+    const webhook = this.get(gid);
+    if (HIGHER_LEVEL.has(webhook.resource.resource_type)) assertWhitelisted(filters);
+    webhook.filters = filters;
+    return webhook;
+  }
+
   delete(gid: string): void {
     const webhook = this.all.get(gid);
     if (!webhook) throw new WebhookError(404, `webhook ${gid} does not exist`);
@@ -260,6 +298,8 @@ export class Webhooks {
     if (this.store.tasks.get(gid) && !this.store.tasks.get(gid)!.deleted) return this.store.compact('task', gid);
     const workspace = this.store.workspaces.get(gid);
     if (workspace) return { gid, resource_type: 'workspace', name: workspace.name };
+    const team = this.store.teams.get(gid);
+    if (team) return { gid, resource_type: 'team', name: team.name };
     throw new WebhookError(404, `resource: Unknown object: ${gid}`);
   }
 
@@ -275,6 +315,10 @@ export class Webhooks {
     if (resource.resource_type === 'workspace') {
       // Higher-level webhooks never carry task, subtask or story events (1.3).
       concerned = event.workspace === resource.gid && event.resource.resource_type === 'project';
+    } else if (resource.resource_type === 'team') {
+      concerned =
+        event.resource.resource_type === 'project' &&
+        this.store.projects.get(event.resource.gid)?.team === resource.gid;
     } else if (resource.resource_type === 'project') {
       concerned = event.projects.includes(resource.gid);
     } else {

@@ -6,9 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
-import type { LiveStack } from './live-stack';
-import { temporalTestAddress } from './temporal';
+import { type LiveStack, liveEnvironmentOf } from './live-stack';
 
 const root = resolve(__dirname, '../..');
 
@@ -26,20 +24,8 @@ export function writeScope(name: string, scope: unknown): string {
 }
 
 /** The deployment's environment as an operator's shell has it: live mode against the stand-ins. */
-export const deploymentEnv = (stack: LiveStack, scopeFile: string, overrides: NodeJS.ProcessEnv = {}) => ({
-  PATH: process.env.PATH,
-  TEMPORAL_ADDRESS: temporalTestAddress(),
-  TEMPORAL_TASK_QUEUE: stack.queues.sync,
-  ASANA_TOKEN: stack.asana.token,
-  ASANA_BASE_URL: stack.asana.url,
-  ATTIO_TOKEN: stack.attio.token,
-  ATTIO_BASE_URL: stack.attio.url,
-  PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
-  RECEIVER_PUBLIC_URL: stack.receiverUrl,
-  SCOPE_FILE: scopeFile,
-  LOG_LEVEL: 'warn',
-  ...overrides,
-});
+export const deploymentEnv = (stack: LiveStack, scopeFile: string, overrides: NodeJS.ProcessEnv = {}) =>
+  liveEnvironmentOf(stack, { SCOPE_FILE: scopeFile, ...overrides });
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'cli/main.ts'), ...args], {

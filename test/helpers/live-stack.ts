@@ -16,11 +16,12 @@ import { createReceiverApp } from '../../receiver/app';
 import { listen, type RunningServer } from '../../common/listen';
 import { TemporalWebhookSecrets } from '../../receiver/webhook-secrets';
 import { type AsanaStandIn, startAsanaStandIn } from '../../stand-ins/asana/server';
-import { type Scene, type SeedOptions, seedScene } from '../../stand-ins/asana/seed';
+import { type Scene, type SeedOptions, sceneFieldMap, seedScene } from '../../stand-ins/asana/seed';
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
 import { StandInClock } from '../../stand-ins/kit/clock';
 import { createWorkers, runWorkers } from '../../workers/create-workers';
-import { connectWorkerConnection, testClient, testConfig, uniqueTaskQueues } from './temporal';
+import { DEMO_PAYLOAD_KEY } from '../../common/payload-codec';
+import { connectWorkerConnection, temporalTestAddress, testClient, testConfig, uniqueTaskQueues } from './temporal';
 
 export interface LiveStack {
   asana: AsanaStandIn;
@@ -43,6 +44,21 @@ export interface LiveStack {
   close(): Promise<void>;
 }
 
+/** A deployment's environment as an operator's shell has it: live mode against the stack's stand-ins and queues. */
+export const liveEnvironmentOf = (stack: LiveStack, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  TEMPORAL_ADDRESS: temporalTestAddress(),
+  TEMPORAL_TASK_QUEUE: stack.queues.sync,
+  ASANA_TOKEN: stack.asana.token,
+  ASANA_BASE_URL: stack.asana.url,
+  ATTIO_TOKEN: stack.attio.token,
+  ATTIO_BASE_URL: stack.attio.url,
+  PAYLOAD_ENCRYPTION_KEY: DEMO_PAYLOAD_KEY,
+  RECEIVER_PUBLIC_URL: stack.receiverUrl,
+  LOG_LEVEL: 'warn',
+  ...overrides,
+});
+
 export const SYNC_TIMINGS = { quietPeriodMs: 300, maxDelayMs: 3_000, idleTimeoutMs: 60_000 };
 
 export async function startLiveStack(
@@ -53,33 +69,27 @@ export async function startLiveStack(
     env?: NodeJS.ProcessEnv;
     /** Top-level scope settings added to the stack's scope (e.g. `watch`), given the seeded scene. */
     scope?: (scene: Scene) => Omit<ScopeInput, 'salesTasks' | 'projects' | 'people'>;
+    /** Gids from here (the stand-in's default gives the demo's gids); unset, a base unique to this stack. */
+    firstGid?: bigint;
   } = {},
 ): Promise<LiveStack> {
   const clock = new StandInClock();
   // Gids unique to this stack: workflow ids are built from gids, and the run's tests share one Temporal server.
-  const firstGid = 1_300_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 1_000_000n;
+  const firstGid = options.firstGid ?? 1_300_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9)) * 1_000_000n;
   const asana = await startAsanaStandIn({
     clock,
     firstGid,
     allowLoopbackTargets: true,
     webhooks: { batchWindowMs: 50 },
   });
+  // Attio keeps its own clock, as in chaos/stack.ts: tests fast-forward Asana's.
   const attio = await startAttioStandIn({
-    clock,
     rateLimit: { writesPerSecond: options.attioWritesPerSecond ?? 25, readsPerSecond: 100 },
   });
   const scene = seedScene(asana.store, { seed: 3, projects: 2, tasksPerProject: 4, ...options.seed });
   const fieldMap = parseFieldMap({
     ...options.scope?.(scene),
-    salesTasks: {
-      sourceProjectGid: scene.salesProjectGid,
-      customFields: [
-        { asana: scene.customFields.dealSize, attio: 'deal_size', type: 'number' },
-        { asana: scene.customFields.priority, attio: 'priority', type: 'select' },
-      ],
-    },
-    projects: { customFields: [{ asana: scene.customFields.clientTier, attio: 'client_tier', type: 'select' }] },
-    people: { enabled: options.people ?? true, createMissing: true },
+    ...sceneFieldMap(scene, { people: options.people ?? true }),
   });
   const config = testConfig(options.env);
   const client = await testClient(config);

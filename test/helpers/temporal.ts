@@ -72,6 +72,23 @@ function installQuietRuntime(): void {
 }
 
 /**
+ * A client and a worker connection for a whole test file, opened before its tests and closed after them. Read them as
+ * `temporal.client` and `temporal.connection` inside tests and hooks.
+ */
+export function useTemporal(config: Config = testConfig()): { client: Client; connection: NativeConnection } {
+  const opened = {} as { client: Client; connection: NativeConnection };
+  beforeAll(async () => {
+    opened.client = await testClient(config);
+    opened.connection = await connectWorkerConnection();
+  });
+  afterAll(async () => {
+    await opened.client?.connection.close();
+    await opened.connection?.close();
+  });
+  return opened;
+}
+
+/**
  * Workers on a fresh set of unique queues that run the bundled workflows, with `activities` (usually recording fakes)
  * registered on every queue. `stop()` drains them.
  */

@@ -6,7 +6,7 @@
 import { createAttioActivities } from '../../activities/attio';
 import { AttioClient } from '../../attio/client';
 import { parseFieldMap } from '../../mapping/field-map';
-import { mapDeleted, mapSection, mapTask } from '../../mapping/map-asana-to-attio';
+import { mapDeleted, mapProject, mapSection, mapTask } from '../../mapping/map-asana-to-attio';
 import type { AsanaTask } from '../../mapping/asana-resources';
 import { type AttioStandIn, startAttioStandIn } from '../../stand-ins/attio/server';
 import { conformanceTo } from '../helpers/openapi-conformance';
@@ -110,6 +110,33 @@ test('a deleted task tombstones its entry; a task never synced leaves nothing to
   expect(JSON.stringify(entryOfTask('503'))).toMatch(/"deleted_in_asana":\[true\]/);
   const none = await activities.writeAsanaResourceToAttio({ mapped: mapDeleted('task', '599') });
   expect(none).toMatchObject({ writes: 0 });
+});
+
+test('with people.scan naming project.notes, the addresses in a project’s notes link People to its record', async () => {
+  const scope = parseFieldMap({
+    salesTasks: { sourceProjectGid: SOURCE },
+    people: { enabled: true, createMissing: true, scan: ['task.notes', 'project.notes'] },
+  });
+  const withProjectPeople = createAttioActivities({
+    attio: new AttioClient({ baseUrl: attio.url, token: attio.token }),
+    fieldMap: scope,
+  });
+  expect((await withProjectPeople.provisionAttio()).created).toEqual([`attribute ${scope.projects.object}.people`]);
+  const project = {
+    gid: '1200000000000300',
+    name: 'Initech – rollout',
+    notes: 'Sponsor: Bill Lumbergh <bill@initech.example>; billing: ACCOUNTS@initech.example',
+  };
+  const receipt = await withProjectPeople.writeAsanaResourceToAttio({ mapped: mapProject(project, scope) });
+  expect(receipt.writes).toBe(3); // two People created, one record written
+  const linked = attio.findRecord(scope.projects.object, 'asana_gid', project.gid)!.values.people;
+  const emailsOf = (recordId: string) => attio.record('people', recordId)?.values.email_addresses;
+  expect((linked as { target_record_id: string }[]).map((ref) => emailsOf(ref.target_record_id)).sort()).toEqual([
+    ['accounts@initech.example'],
+    ['bill@initech.example'],
+  ]);
+  // Without project.notes in the scan, a project links nobody (and writes no People attribute).
+  expect(mapProject(project, fieldMap)).not.toHaveProperty('emails');
 });
 
 test('every request the client sent conforms to Attio’s OpenAPI document', async () => {

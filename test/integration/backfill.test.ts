@@ -3,25 +3,14 @@
  * recording Attio, so every page and write can be counted (the 5,000-task run against the stand-ins is in
  * durable-paths tests and the benchmark).
  */
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import { type AttioWriteReceipt, backfillProgressQuery } from '../../workflows/definitions';
 import { backfill } from '../../workflows';
-import { connectWorkerConnection, startFakeWorkers, startWorkflow, testClient, testConfig } from '../helpers/temporal';
+import { startFakeWorkers, startWorkflow, testConfig, useTemporal } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
-let client: Client;
-let connection: NativeConnection;
-beforeAll(async () => {
-  client = await testClient(config);
-  connection = await connectWorkerConnection();
-});
-afterAll(async () => {
-  await client.connection.close();
-  await connection.close();
-});
+const temporal = useTemporal(config);
 
 /** `projects` projects of `tasksPerProject` tasks, served 10 per page; offsets are page numbers. */
 function fakeAsana(projects: number, tasksPerProject: number, options: { expireOffsetOnce?: boolean } = {}) {
@@ -74,10 +63,10 @@ function fakeAsana(projects: number, tasksPerProject: number, options: { expireO
 
 test('pages every project of a workspace to the end, continuing as new, and writes each resource once', async () => {
   const fake = fakeAsana(12, 35);
-  const workers = await startFakeWorkers(connection, fake.activities);
+  const workers = await startFakeWorkers(temporal.connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await startWorkflow(client, backfill, {
+    const handle = await startWorkflow(temporal.client, backfill, {
       taskQueue: queues.sync,
       args: [{ workspaceGid: '1' }],
     });
@@ -95,10 +84,10 @@ test('pages every project of a workspace to the end, continuing as new, and writ
 
 test('an expired offset restarts that collection and still writes everything', async () => {
   const fake = fakeAsana(1, 40, { expireOffsetOnce: true });
-  const workers = await startFakeWorkers(connection, fake.activities);
+  const workers = await startFakeWorkers(temporal.connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await startWorkflow(client, backfill, {
+    const handle = await startWorkflow(temporal.client, backfill, {
       taskQueue: queues.sync,
       args: [{ projectGids: ['7'] }],
     });
@@ -113,9 +102,9 @@ test('an expired offset restarts that collection and still writes everything', a
 
 test('a worker killed mid-backfill is replaced and the backfill resumes without redoing finished pages', async () => {
   const fake = fakeAsana(3, 50);
-  let workers = await startFakeWorkers(connection, fake.activities);
+  let workers = await startFakeWorkers(temporal.connection, fake.activities);
   const { queues } = workers;
-  const handle = await startWorkflow(client, backfill, {
+  const handle = await startWorkflow(temporal.client, backfill, {
     taskQueue: queues.sync,
     args: [{ projectGids: ['1', '2', '3'] }],
   });
@@ -123,7 +112,7 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
   await workers.stop();
   const pagesBefore = fake.pageCalls.length;
   // The replacement polls the same queues, as a restarted worker process would.
-  workers = await startFakeWorkers(connection, fake.activities, { queues });
+  workers = await startFakeWorkers(temporal.connection, fake.activities, { queues });
   try {
     const progress = await handle.result();
     expect(progress.done).toBe(true);
@@ -138,10 +127,10 @@ test('a worker killed mid-backfill is replaced and the backfill resumes without 
 
 test('a team scope lists the team’s projects', async () => {
   const fake = fakeAsana(3, 5);
-  const workers = await startFakeWorkers(connection, fake.activities);
+  const workers = await startFakeWorkers(temporal.connection, fake.activities);
   const { queues } = workers;
   try {
-    const handle = await startWorkflow(client, backfill, {
+    const handle = await startWorkflow(temporal.client, backfill, {
       taskQueue: queues.sync,
       args: [{ teamGid: '77' }],
     });

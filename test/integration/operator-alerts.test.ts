@@ -6,9 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NativeConnection } from '@temporalio/worker';
 import { createAlertActivities } from '../../activities/alerts';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { webhookWorkflowId } from '../../common/workflow-ids';
@@ -22,7 +20,7 @@ import {
   webhookStatusQuery,
 } from '../../workflows/definitions';
 import { reconcileProject, syncAsanaResource } from '../../workflows';
-import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import { testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
 import { fakeAsana, HOUR } from '../helpers/fake-watch-activities';
 import { waitFor } from '../helpers/wait-for';
 
@@ -47,18 +45,9 @@ async function startChatReceiver(failFirst: number) {
 }
 
 const config = testConfig();
-let client: Client;
-let connection: NativeConnection;
 let chat: Awaited<ReturnType<typeof startChatReceiver>>;
 
-beforeAll(async () => {
-  client = await testClient(config);
-  connection = await connectWorkerConnection();
-});
-afterAll(async () => {
-  await client.connection.close();
-  await connection.close();
-});
+const temporal = useTemporal(config);
 afterEach(async () => {
   await chat.close();
 });
@@ -77,12 +66,12 @@ test('a sync that fails permanently three times is one alert, delivered through 
     async recordSyncFailure() {},
     async noteSyncRecovered() {},
   };
-  await withFakeWorkers(connection, activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
     const gid = newGid();
     const resource = { gid, resource_type: 'task' as const };
     const change: AsanaChange = { action: 'changed', source: 'webhook' };
     const start = () =>
-      client.workflow.signalWithStart(syncAsanaResource, {
+      temporal.client.workflow.signalWithStart(syncAsanaResource, {
         workflowId: syncWorkflowId(resource),
         taskQueue: queue,
         args: [{ resource, quietPeriodMs: 100, maxDelayMs: 1_000, idleTimeoutMs: 1_000 }],
@@ -130,8 +119,8 @@ test('a full reconciliation that found differences sends one alert with the coun
       return input.refs.length;
     },
   };
-  await withFakeWorkers(connection, activities, async (queue) => {
-    const report = await client.workflow.execute(reconcileProject, {
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
+    const report = await temporal.client.workflow.execute(reconcileProject, {
       workflowId: `reconcile-${projectGid}-${randomUUID()}`,
       taskQueue: queue,
       args: [{ projectGid, mode: 'full' }],
@@ -160,9 +149,9 @@ test('a reconciliation without differences sends nothing', async () => {
       return input.refs.length;
     },
   };
-  await withFakeWorkers(connection, activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
     const projectGid = newGid();
-    await client.workflow.execute(reconcileProject, {
+    await temporal.client.workflow.execute(reconcileProject, {
       workflowId: `reconcile-${projectGid}-${randomUUID()}`,
       taskQueue: queue,
       args: [{ projectGid, mode: 'full' }],
@@ -175,9 +164,9 @@ test('a webhook whose re-creation fails again and again is one alert, and its re
   chat = await startChatReceiver(0);
   const fake = fakeAsana();
   const activities = { ...fake.activities, ...createAlertActivities({ alertWebhookUrl: chat.url }) };
-  await withFakeWorkers(connection, activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
     const resourceGid = newGid();
-    const handle = await client.workflow.start('watchAsanaResource', {
+    const handle = await temporal.client.workflow.start('watchAsanaResource', {
       taskQueue: queue,
       workflowId: webhookWorkflowId(resourceGid),
       args: [

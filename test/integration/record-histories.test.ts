@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { startBackfill } from '../../client/operations';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { createDataConverter } from '../../common/temporal-connection';
@@ -23,22 +23,13 @@ import {
 import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
 import { historyFromFile, historyToFile } from '../helpers/history-files';
 import { startLiveStack } from '../helpers/live-stack';
-import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import { testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'fixtures', 'histories');
 
 const config = testConfig();
-let client: Client;
-let connection: NativeConnection;
-beforeAll(async () => {
-  client = await testClient(config);
-  connection = await connectWorkerConnection();
-});
-afterAll(async () => {
-  await client.connection.close();
-  await connection.close();
-});
+const temporal = useTemporal(config);
 
 /** Replays the workflow's history against the current bundle, and keeps it as a fixture when recording. */
 async function replaysAndIsKept(name: string, handle: WorkflowHandle) {
@@ -60,9 +51,9 @@ test('a watch through a failed registration, a handshake, checks, a re-creation,
   const inFlight = new Promise<void>((resolve) => (release = resolve));
   const fake = fakeAsana({ slowCreate: () => (fake.faults.create ? Promise.resolve() : inFlight) });
   fake.faults.create = asanaError(503, ASANA_ERRORS.server);
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const resourceGid = `7${Date.now()}`;
-    const handle = await client.workflow.start('watchAsanaResource', {
+    const handle = await temporal.client.workflow.start('watchAsanaResource', {
       taskQueue: queue,
       workflowId: webhookWorkflowId(resourceGid),
       args: [
@@ -117,7 +108,7 @@ test('a sync through a burst of changes and its idle end replays; so does a back
   try {
     const [task] = stack.scene.taskGids;
     const ref = { gid: task!, resource_type: 'task' as const };
-    const sync = await client.workflow.signalWithStart('syncAsanaResource', {
+    const sync = await temporal.client.workflow.signalWithStart('syncAsanaResource', {
       workflowId: syncWorkflowId(ref),
       taskQueue: stack.queues.sync,
       args: [{ resource: ref, quietPeriodMs: 200, maxDelayMs: 2_000, idleTimeoutMs: 1_000 }],
@@ -129,7 +120,7 @@ test('a sync through a burst of changes and its idle end replays; so does a back
     expect(await replaysAndIsKept('sync-asana-resource', sync)).toBeGreaterThan(10);
 
     const backfill = await startBackfill(
-      client,
+      temporal.client,
       { projectGids: [stack.scene.salesProjectGid] },
       `backfill-record-${Date.now()}`,
       stack.queues.sync,

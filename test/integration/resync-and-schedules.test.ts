@@ -2,15 +2,18 @@
  * Operator entry points on the real dev server: the receiver's authenticated POST /resync, and the reconciliation
  * schedules installed idempotently. (What a resync then does is covered with the stand-ins in durable-paths tests.)
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { reconcileScheduleIds, installReconcileSchedules } from '../../client/schedules';
 import { createLogger } from '../../common/logger';
-import { createReceiverApp } from '../../receiver/app';
+import { createReceiverApp, resyncOptionsFrom } from '../../receiver/app';
 import { resyncWorkflowId } from '../../common/workflow-ids';
 import { resyncSummary } from '../../common/workflow-summaries';
 import { listen, type RunningServer } from '../../common/listen';
-import { testClient, uniqueTaskQueues } from '../helpers/temporal';
+import { testClient, testConfig, uniqueTaskQueues } from '../helpers/temporal';
 import { unreachableTemporal } from '../helpers/unreachable-temporal';
 
 const logger = createLogger({ level: 'fatal', format: 'json' });
@@ -70,6 +73,39 @@ describe('POST /resync', () => {
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toMatch(/Asana gid/);
     expect((await post({ everything: true })).status).toBe(400);
+  });
+
+  test('offers only the resyncs the scope lists: another kind gets 403 naming the setting and starts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resync-actions-'));
+    const scopeFile = join(dir, 'scope.yaml');
+    writeFileSync(scopeFile, 'backfill:\n  resyncActions: [attio-records]\n');
+    const options = resyncOptionsFrom(testConfig({ RESYNC_API_TOKEN: TOKEN, SCOPE_FILE: scopeFile }))!;
+    const limited = await listen(
+      createReceiverApp({ client, logger, resync: { ...options, taskQueue: queues.sync } }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const target = `http://127.0.0.1:${(limited.server.address() as AddressInfo).port}/resync`;
+      const send = (body: unknown) =>
+        fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(body),
+        });
+      const refused = { projectGid: '1200000000000977' };
+      const response = await send(refused);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({
+        error: 'the scope does not offer the "project" resync (backfill.resyncActions: attio-records)',
+      });
+      await expect(client.workflow.getHandle(resyncWorkflowId(refused)).describe()).rejects.toThrow(
+        WorkflowNotFoundError,
+      );
+      expect((await send({ attio: { object: 'asana_tasks', recordIds: [crypto.randomUUID()] } })).status).toBe(202);
+    } finally {
+      await limited.close();
+    }
   });
 
   test('does not exist when no token is configured', async () => {

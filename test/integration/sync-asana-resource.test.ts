@@ -4,8 +4,6 @@
  * test/integration/live-sync.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import type { NativeConnection } from '@temporalio/worker';
 import { syncWorkflowId } from '../../common/workflow-ids';
 import type { MappedResource } from '../../mapping/map-asana-to-attio';
 import {
@@ -16,21 +14,12 @@ import {
   syncStatusQuery,
 } from '../../workflows/definitions';
 import { syncAsanaResource } from '../../workflows';
-import { connectWorkerConnection, testClient, testConfig, withFakeWorkers } from '../helpers/temporal';
+import { testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
-let client: Client;
-let connection: NativeConnection;
 
-beforeAll(async () => {
-  client = await testClient(config);
-  connection = await connectWorkerConnection();
-});
-afterAll(async () => {
-  await client.connection.close();
-  await connection.close();
-});
+const temporal = useTemporal(config);
 
 /** A fake Asana+Attio pair: `content` is what Asana holds now; writes are recorded, each costing `requests`. */
 function fakes(requests = 1) {
@@ -63,7 +52,7 @@ function fakes(requests = 1) {
 function signalChange(queue: string, gid: string, input: Partial<SyncAsanaResourceInput> = {}) {
   const resource = { gid, resource_type: 'task' as const };
   const change: AsanaChange = { action: 'changed', source: 'webhook' };
-  return client.workflow.signalWithStart(syncAsanaResource, {
+  return temporal.client.workflow.signalWithStart(syncAsanaResource, {
     workflowId: syncWorkflowId(resource),
     taskQueue: queue,
     args: [{ resource, quietPeriodMs: 300, maxDelayMs: 5_000, idleTimeoutMs: 1_000, ...input }],
@@ -76,7 +65,7 @@ const newGid = () => String(BigInt(`0x${randomUUID().replace(/-/g, '').slice(0, 
 
 test('a burst of 50 changes to one task is one Asana fetch and one Attio write', async () => {
   const fake = fakes();
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handles = [];
     for (let i = 0; i < 50; i += 1) handles.push(await signalChange(queue, gid, { quietPeriodMs: 2_000 }));
@@ -90,7 +79,7 @@ test('a burst of 50 changes to one task is one Asana fetch and one Attio write',
 test('a change whose content Attio already has costs a fetch and no write', async () => {
   // A new task costs two Attio requests (its parent record and its Sales Task entry): the status counts requests.
   const fake = fakes(2);
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handle = await signalChange(queue, gid, { idleTimeoutMs: 30_000 });
     await waitFor(async () => (await handle.query(syncStatusQuery)).syncs === 1);
@@ -105,7 +94,7 @@ test('a change whose content Attio already has costs a fetch and no write', asyn
 
 test('a change that arrives during a sync causes another sync with the newer content', async () => {
   const fake = fakes();
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const gid = newGid();
     const release = fake.holdFetches();
     const handle = await signalChange(queue, gid);
@@ -121,7 +110,7 @@ test('a change that arrives during a sync causes another sync with the newer con
 
 test('completes after the idle period, and a later change starts a new run', async () => {
   const fake = fakes();
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const gid = newGid();
     const first = await signalChange(queue, gid);
     await first.result();
@@ -135,7 +124,7 @@ test('completes after the idle period, and a later change starts a new run', asy
 
 test('continue-as-new carries unsynced changes and the last written hash', async () => {
   const fake = fakes();
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const gid = newGid();
     const handle = await signalChange(queue, gid, {
       pendingChanges: 1,

@@ -4,13 +4,12 @@
  * and the whole outage replayed; no failure ends the watch; a forged handshake is never trusted; the secrets are in
  * the encrypted memo; the reconciliation Schedules come and go with the watch.
  */
-import { type Client, ScheduleNotFoundError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ScheduleNotFoundError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NativeConnection } from '@temporalio/worker';
 import { createTemporalActivities } from '../../activities/temporal';
 import { signDelivery } from '../../asana/webhook-signature';
 import { watchResource } from '../../client/operations';
@@ -27,29 +26,14 @@ import {
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import {
-  connectWorkerConnection,
-  temporalTestAddress,
-  testClient,
-  testConfig,
-  withFakeWorkers,
-} from '../helpers/temporal';
+import { temporalTestAddress, testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
 import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
 import { startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
 const config = testConfig();
 const root = resolve(__dirname, '..', '..');
-let client: Client;
-let connection: NativeConnection;
-beforeAll(async () => {
-  client = await testClient(config);
-  connection = await connectWorkerConnection();
-});
-afterAll(async () => {
-  await client.connection.close();
-  await connection.close();
-});
+const temporal = useTemporal(config);
 
 const SHORT_RETRIES = { retryInitialMs: 200, retryMaxMs: 1_000 };
 
@@ -63,7 +47,7 @@ async function startWatch(
     until?: string;
   } = {},
 ) {
-  const handle = await client.workflow.start('watchAsanaResource', {
+  const handle = await temporal.client.workflow.start('watchAsanaResource', {
     taskQueue: queue,
     workflowId: webhookWorkflowId(resourceGid),
     args: [
@@ -103,7 +87,7 @@ const gid = () => String(Date.now()) + String(Math.floor(Math.random() * 1000)).
 describe('re-creation and gap repair', () => {
   test('a webhook failing for 20 h is re-created before Asana deletes it, the old one removed, the gap read back', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       fake.change('5001');
       // Asana's report after 20 h of failed deliveries: deletion due 4 h later.
@@ -131,7 +115,7 @@ describe('re-creation and gap repair', () => {
 
   test('a webhook Asana already deleted is re-created, and an expired events token falls back to reconciliation', async () => {
     const fake = fakeAsana({ eventsExpire: true });
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const resourceGid = gid();
       const handle = await startWatch(queue, resourceGid);
       const { confirmedAt } = await status(handle);
@@ -145,7 +129,7 @@ describe('re-creation and gap repair', () => {
       const { events } = await handle.fetchHistory();
       const child = events!.find((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)!
         .startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
-      expect(await (await client.workflow.getHandle(child).describe()).staticSummary()).toBe(
+      expect(await (await temporal.client.workflow.getHandle(child).describe()).staticSummary()).toBe(
         `Repair the webhook gap of Asana project ${resourceGid}: incremental reconciliation since ${confirmedAt}`,
       );
       expect(fake.calls.signalled.flat()).toEqual(
@@ -160,7 +144,7 @@ describe('re-creation and gap repair', () => {
 
   test('every change of an outage spread over several checks is replayed after the re-creation', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       // Deliveries confirmed once: the replay point is set.
       fake.change('4001');
@@ -190,7 +174,7 @@ describe('re-creation and gap repair', () => {
 
   test('a webhook whose deliveries recover by themselves is healthy again and the outage is replayed', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       fake.report({ exists: true, last_success_at: at(fake.base, 0), last_failure_at: at(fake.base, 0.5) });
       expect(await checkNow(handle)).toMatchObject({ health: 'failing' });
@@ -210,7 +194,7 @@ describe('re-creation and gap repair', () => {
 describe('"failing" means failing', () => {
   test('a webhook failing briefly is reported as failing and left alone', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       fake.report({
         exists: true,
@@ -226,7 +210,7 @@ describe('"failing" means failing', () => {
 
   test('on a quiet project, one failed delivery hours after the last heartbeat is not hours of failing', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       // The last success was a heartbeat 3 h ago; the first failure just now.
       const failure = (hoursAfterFirst: number) =>
@@ -255,7 +239,7 @@ describe('the watch never dies', () => {
   test('a registration refused several times (receiver down, Asana 5xx) is retried until it succeeds', async () => {
     const fake = fakeAsana();
     fake.faults.create = asanaError(400, ASANA_ERRORS.validation);
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid(), { until: 'recreate-failed' });
       await waitFor(async () => (await status(handle)).failedAttempts! >= 2, { what: 'two failed attempts' });
       expect((await status(handle)).healthReason).toMatch(/^registration failed \d+× \(Asana 400 on POST \/webhooks/);
@@ -270,7 +254,7 @@ describe('the watch never dies', () => {
 
   test('a failed health check (GET /webhooks/{gid} 503) is shown as check-failed and retried', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       fake.faults.inspect = ApplicationFailure.nonRetryable(
         'Asana 503 on GET /webhooks/w1: injected',
@@ -287,7 +271,7 @@ describe('the watch never dies', () => {
 
   test('a re-creation that fails keeps the old webhook and secret, and succeeds once the fault clears', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const handle = await startWatch(queue, gid());
       const [oldSecret] = (await handle.query(webhookSecretsQuery)).secrets;
       fake.faults.create = ApplicationFailure.nonRetryable(
@@ -336,7 +320,7 @@ describe('the watch never dies', () => {
   test('a revoked token is reported once as needs-attention; the watch waits and recovers on checkHealth', async () => {
     const fake = fakeAsana();
     fake.faults.create = asanaError(401, ASANA_ERRORS.credentials);
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       // Looked at again only every 24 h by itself: the signal is what brings it back here.
       const handle = await startWatch(queue, gid(), { until: 'needs-attention', health: { retryMaxMs: 24 * HOUR } });
       expect((await status(handle)).healthReason).toMatch(/Asana 401/);
@@ -353,7 +337,7 @@ describe('the watch never dies', () => {
 test('the CLI status names the failure and its reason, the schedules, and exits 1 while the watch retries', async () => {
   const fake = fakeAsana();
   fake.faults.create = asanaError(503, ASANA_ERRORS.server);
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const resourceGid = gid();
     await startWatch(queue, resourceGid, { until: 'recreate-failed', health: { retryMaxMs: 24 * HOUR } });
     const cliStatus = () =>
@@ -382,9 +366,9 @@ describe('handshakes', () => {
     let release!: () => void;
     const inFlight = new Promise<void>((resolve) => (release = resolve));
     const fake = fakeAsana({ slowCreate: () => inFlight });
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const resourceGid = gid();
-      const handle = client.workflow.getHandle(webhookWorkflowId(resourceGid));
+      const handle = temporal.client.workflow.getHandle(webhookWorkflowId(resourceGid));
       const forged = 'forged-secret-forged-secret-0000';
       const handshake = (request: Partial<HandshakeRequest>) =>
         handle
@@ -458,7 +442,7 @@ describe('handshakes', () => {
 describe('memo and schedules', () => {
   test('the secrets are in the memo, readable with describe and encrypted by the codec', async () => {
     const fake = fakeAsana();
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       const resourceGid = gid();
       const handle = await startWatch(queue, resourceGid);
       await waitFor(async () => (await handle.describe()).memo?.[WEBHOOK_SECRETS_MEMO] !== undefined);
@@ -467,7 +451,7 @@ describe('memo and schedules', () => {
         secrets: ['secret-of-generation-1-xxxxxxxx'],
       });
       // What the server stores: no plaintext secret.
-      const raw = await client.workflowService.describeWorkflowExecution({
+      const raw = await temporal.client.workflowService.describeWorkflowExecution({
         namespace: config.env.TEMPORAL_NAMESPACE,
         execution: { workflowId: webhookWorkflowId(resourceGid) },
       });
@@ -483,28 +467,28 @@ describe('memo and schedules', () => {
 
   test('watching a project installs its reconciliation schedules, shown in the status; unwatching removes them', async () => {
     const fake = fakeAsana();
-    const temporal = createTemporalActivities({
-      client,
+    const scheduleActivities = createTemporalActivities({
+      client: temporal.client,
       schedules: { incrementalEveryMinutes: 30, fullEveryHours: 24 },
     });
     const activities = {
       ...fake.activities,
       installReconcileSchedules: (input: { projectGid: string; taskQueue: string }) =>
-        temporal.installReconcileSchedules(input),
-      removeReconcileSchedules: (input: { projectGid: string }) => temporal.removeReconcileSchedules(input),
+        scheduleActivities.installReconcileSchedules(input),
+      removeReconcileSchedules: (input: { projectGid: string }) => scheduleActivities.removeReconcileSchedules(input),
     };
-    await withFakeWorkers(connection, activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, activities, async (queue) => {
       const resourceGid = gid();
       const ids = reconcileScheduleIds(resourceGid);
       const handle = await startWatch(queue, resourceGid);
       await waitFor(async () => (await status(handle)).schedules !== undefined, { what: 'the schedules' });
       expect((await status(handle)).schedules).toEqual([ids.incremental, ids.full]);
-      const incremental = await client.schedule.getHandle(ids.incremental).describe();
+      const incremental = await temporal.client.schedule.getHandle(ids.incremental).describe();
       expect(incremental.action).toMatchObject({ workflowType: 'reconcileProject', taskQueue: queue });
       await handle.signal(unwatchSignal);
       await handle.result();
       for (const id of [ids.incremental, ids.full]) {
-        await expect(client.schedule.getHandle(id).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+        await expect(temporal.client.schedule.getHandle(id).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
       }
     });
   });
@@ -512,7 +496,7 @@ describe('memo and schedules', () => {
 
 test('a heartbeat missing for longer than 8 h plus the grace is reported as overdue, in the status and the search attribute', async () => {
   const fake = fakeAsana();
-  await withFakeWorkers(connection, fake.activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const tenHoursAgo = new Date(Date.now() - 10 * HOUR).toISOString();
     // Registered ten hours ago; no heartbeat since.
     const handle = await startWatch(queue, gid(), {

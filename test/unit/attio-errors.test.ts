@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { attioErrorOf, attioFailure } from '../../attio/errors';
+import { MAX_RATE_LIMIT_WAIT_MS, attioErrorOf, attioFailure } from '../../attio/errors';
 import { ATTIO_ERRORS } from '../../common/error-types';
 
 const now = Date.parse('2026-11-23T10:00:00.400Z');
@@ -17,6 +17,16 @@ describe('attioFailure', () => {
       now,
     );
     expect(failure).toMatchObject({ type: ATTIO_ERRORS.rateLimited, nonRetryable: false, nextRetryDelay: 600 });
+  });
+
+  test('a 429 whose Retry-After is hours ahead (clocks that disagree) waits at most a minute', () => {
+    const failure = attioFailure(
+      { ...error(429, 'rate_limit_exceeded'), headers: { 'retry-after': 'Mon, 23 Nov 2026 14:00:01 GMT' } },
+      'PUT /v2/lists/sales_tasks/entries',
+      now,
+    );
+    expect(failure.nextRetryDelay).toBe(MAX_RATE_LIMIT_WAIT_MS);
+    expect(MAX_RATE_LIMIT_WAIT_MS).toBe(60_000);
   });
 
   test('a 429 without a readable Retry-After waits one second', () => {

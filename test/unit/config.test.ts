@@ -66,6 +66,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('reads an empty optional URL as unset, as docker-compose.yml passes a variable missing from .env', () => {
+    const config = loadConfig({ ...LIVE, ASANA_OAUTH_REDIRECT_URL: '' });
+    expect(config.env.ASANA_OAUTH_REDIRECT_URL).toBeUndefined();
+    expect(problemsOf({ ...LIVE, ASANA_OAUTH_REDIRECT_URL: 'not a url' })).toEqual([
+      expect.stringMatching(/^ASANA_OAUTH_REDIRECT_URL: /),
+    ]);
+  });
+
   test('requires an encryption key outside the demo', () => {
     expect(problemsOf({ ASANA_TOKEN: LIVE.ASANA_TOKEN, ATTIO_TOKEN: LIVE.ATTIO_TOKEN, SCOPE_FILE })).toEqual([
       expect.stringMatching(/^PAYLOAD_ENCRYPTION_KEY: required/),

@@ -57,8 +57,8 @@ describe('the scope file', () => {
       watch: { projects: [SOURCE], teams: ['1200000000000010'] },
       projects: { coverage: 'teams', archived: 'visible' },
       salesTasks: { sourceProjects: [SOURCE], unmappedSection: 'no-stage' },
-      people: { enabled: true, createMissing: false, scan: ['task.notes', 'task.html_notes'] },
-      backfill: { history: { modifiedSince: '2026-01-01' } },
+      people: { enabled: true, createMissing: false, scan: ['task.notes', 'task.html_notes', 'project.notes'] },
+      backfill: { history: { modifiedSince: '2026-01-01' }, resyncActions: ['attio-records', 'stale'] },
     });
     expect(() => assertTasksCanSync(example)).not.toThrow();
   });
@@ -158,6 +158,19 @@ describe('People linking', () => {
       mapTask(task(), scope({ people: { enabled: true, scan: ['task.notes', 'task.html_notes'] } })),
     ).toMatchObject({ emails: ['ana@acme.example', 'bob@acme.example'] });
     expect(mapTask(task(), scope())).toMatchObject({ emails: [] });
+  });
+
+  test('project notes link People to the project when scanned; a task scan ignores them', () => {
+    const withNotes = project({ notes: 'Sponsor: Carla <carla@acme.example>' });
+    const projectPeople = scope({ people: { enabled: true, scan: ['project.notes'] } });
+    expect(mapProject(withNotes, projectPeople)).toMatchObject({ emails: ['carla@acme.example'] });
+    expect(mapTask(task(), projectPeople)).toMatchObject({ emails: [] });
+    // Not scanned (or linking off): the project's mapping, and so its hash, is what it was.
+    expect(mapProject(withNotes, scope({ people: { enabled: true } }))).toEqual(mapProject(withNotes, scope()));
+    expect(mapProject(withNotes, scope())).not.toHaveProperty('emails');
+    expect(mapProject(withNotes, scope({ people: { enabled: false, scan: ['project.notes'] } }))).not.toHaveProperty(
+      'emails',
+    );
   });
 });
 

@@ -236,27 +236,64 @@ describe('webhooks', () => {
     await hook.close();
   });
 
-  test('workspace webhooks need filters and never carry task events', async () => {
+  test('team and workspace webhooks need filters, all from Asana’s whitelist, and carry no task events', async () => {
     const hook = target();
     const url = await hook.listen();
-    await expect(
-      client().call('POST', '/webhooks', undefined, { data: { resource: scene.workspaceGid, target: url } }),
-    ).rejects.toThrow(/Asana 400/);
-    const created = (await client().call('POST', '/webhooks', undefined, {
-      data: {
-        resource: scene.workspaceGid,
-        target: url,
-        filters: [{ resource_type: 'project' }, { resource_type: 'task' }],
-      },
-    })) as { data: { gid: string } };
-    asana.store.updateTask(scene.taskGids[2]!, { name: 'Not for the workspace webhook' });
-    asana.store.updateProject(scene.salesProjectGid, { name: 'Sales Tasks (renamed)' });
+    const create = (resource: string, filters?: unknown[]) =>
+      client().send('POST', '/webhooks', undefined, {
+        data: { resource, target: url, ...(filters ? { filters } : {}) },
+      });
+    const refusals = [
+      undefined,
+      [],
+      [{ resource_type: 'task', action: 'changed' }],
+      [
+        { resource_type: 'project', action: 'added' },
+        { resource_type: 'story', action: 'added' },
+      ],
+      [{ resource_type: 'project' }],
+      [{ resource_type: 'project', action: 'changed', fields: ['name'] }],
+      [{ resource_type: 'team_membership', action: 'changed' }],
+    ];
+    for (const resource of [scene.workspaceGid, scene.teamGid]) {
+      for (const filters of refusals) {
+        const response = await create(resource, filters);
+        expect({ filters, status: response.status, body: response.body }).toEqual({
+          filters,
+          status: 400,
+          body: {
+            errors: [
+              expect.objectContaining({
+                error: 'invalid_filters_for_larger_scoped_webhooks',
+                message: expect.stringContaining('all filters must be in our whitelist') as string,
+              }),
+            ],
+          },
+        });
+      }
+    }
+    expect(asana.webhooks.all.size).toBe(0);
+
+    const projectEvents = ['added', 'changed'].map((action) => ({ resource_type: 'project', action }));
+    const team = (await create(scene.teamGid, projectEvents)) as { status: number; body: { data: { gid: string } } };
+    expect(team.status).toBe(201);
+    // PUT replaces the filters under the same rules.
+    const put = await client().send('PUT', `/webhooks/${team.body.data.gid}`, undefined, {
+      data: { filters: [{ resource_type: 'task', action: 'changed' }] },
+    });
+    expect(put.status).toBe(400);
+    expect(asana.webhooks.get(team.body.data.gid).filters).toEqual(projectEvents);
+
+    const otherTeam = asana.store.addTeam(scene.workspaceGid, 'Operations');
+    asana.store.updateTask(scene.taskGids[2]!, { name: 'Not for the team webhook' });
+    const inTeam = asana.store.createProject({ workspace: scene.workspaceGid, name: 'Initech', team: scene.teamGid });
+    asana.store.createProject({ workspace: scene.workspaceGid, name: 'Elsewhere', team: otherTeam.gid });
     await waitFor(() => hook.deliveries().length >= 1);
     const events = hook
       .deliveries()
-      .flatMap((d) => (JSON.parse(d.body) as { events: { resource: { resource_type: string } }[] }).events);
-    expect(events.map((e) => e.resource.resource_type)).toEqual(['project']);
-    await client().call('DELETE', `/webhooks/${created.data.gid}`);
+      .flatMap((d) => (JSON.parse(d.body) as { events: { resource: { gid: string } }[] }).events);
+    expect(events.map((e) => e.resource.gid)).toEqual([inTeam.gid]);
+    await client().call('DELETE', `/webhooks/${team.body.data.gid}`);
     await hook.close();
   });
 
@@ -462,6 +499,23 @@ test('OAuth: a code becomes a token that expires after 3600 s of the stand-in cl
   expect((await get('/users/me', tokens.access_token)).status).toBe(401);
   const refreshed = await exchange({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
   expect((await get('/users/me', refreshed.access_token)).status).toBe(200);
+});
+
+test('teams: one, its projects (paged, archived filter) and a workspace’s teams, as the document has them', async () => {
+  const team = await get(`/teams/${scene.teamGid}?opt_fields=name,organization,permalink_url`);
+  expect(team.status).toBe(200);
+  expect(team.body.data).toMatchObject({ gid: scene.teamGid, organization: { gid: scene.workspaceGid } });
+  const teams = await get(`/workspaces/${scene.workspaceGid}/teams?limit=100`);
+  expect((teams.body.data as { gid: string }[]).map((t) => t.gid)).toContain(scene.teamGid);
+  const first = await get(`/teams/${scene.teamGid}/projects?limit=1&opt_fields=name,team`);
+  expect((first.body.data as { team: { gid: string } }[]).map((p) => p.team.gid)).toEqual([scene.teamGid]);
+  const rest = first.body.next_page as { offset: string };
+  const second = await get(`/teams/${scene.teamGid}/projects?limit=1&offset=${rest.offset}`);
+  expect(second.body.data).toEqual([expect.objectContaining({ gid: scene.projectGids[1] })]);
+  const all = await get(`/teams/${scene.teamGid}/projects?limit=100&archived=false`);
+  expect((all.body.data as unknown[]).length).toBeGreaterThanOrEqual(scene.projectGids.length);
+  expect((await get('/teams/1?limit=1')).status).toBe(404);
+  expect((await get('/teams/abc/projects')).status).toBe(400);
 });
 
 test('injected faults answer as configured, then stop', async () => {

@@ -1,0 +1,76 @@
+/**
+ * The call budgets hold with Temporal's task-queue limiter as the server implements it: a GCRA limiter whose burst is
+ * one second of rate (`simpleLimiter.consume` in go.temporal.io/server service/matching/matcher_data.go, v1.32.2),
+ * modelled here tick by tick, with each activity making its queue's calls.
+ */
+import {
+  activityRateLimits,
+  CALLS_PER_ACTIVITY,
+  SERVER_BURST_SECONDS,
+  worstCallsInOneSecond,
+} from '../../common/rate-limits';
+
+/** Start times (ms) of `tasks` backlogged activities under the server's limiter at `rate`/s, the queue idle before. */
+function dispatchTimes(rate: number, tasks: number): number[] {
+  const interval = 1000 / rate;
+  const burst = SERVER_BURST_SECONDS * 1000;
+  let ready = -Infinity;
+  const times: number[] = [];
+  for (let now = 0; times.length < tasks; now += 1) {
+    while (ready <= now && times.length < tasks) {
+      times.push(now);
+      ready = Math.max(now, ready + burst) - burst + interval;
+    }
+  }
+  return times;
+}
+
+/** The most calls in any one-second window [t, t + 1 s), each activity making `calls` calls `spacingMs` apart. */
+function worstWindow(starts: number[], calls: number, spacingMs: number): number {
+  const at = starts
+    .flatMap((start) => Array.from({ length: calls }, (_, i) => start + i * spacingMs))
+    .sort((a, b) => a - b);
+  let worst = 0;
+  for (let from = 0, to = 0; to < at.length; to++) {
+    while (at[to]! - at[from]! >= 1000) from++;
+    worst = Math.max(worst, to - from + 1);
+  }
+  return worst;
+}
+
+describe('activityRateLimits', () => {
+  test.each([
+    [20, 20],
+    [25, 12],
+    [10, 5],
+    [150 / 60, 3],
+  ])(
+    'keeps Asana at %d requests and Attio at %d writes in any one second, the burst after an idle queue included',
+    (asanaBudget, attioBudget) => {
+      const limits = activityRateLimits({
+        ASANA_MAX_REQUESTS_PER_SECOND: asanaBudget,
+        ATTIO_MAX_WRITES_PER_SECOND: attioBudget,
+      });
+      const asanaStarts = dispatchTimes(limits.asana, 200);
+      const attioStarts = dispatchTimes(limits.attio, 200);
+      expect(worstWindow(asanaStarts, CALLS_PER_ACTIVITY.asana, 0)).toBeLessThanOrEqual(asanaBudget);
+      expect(worstWindow(attioStarts, CALLS_PER_ACTIVITY.attio, 30)).toBeLessThanOrEqual(attioBudget);
+      expect(worstCallsInOneSecond('attio', limits.attio)).toBeLessThanOrEqual(attioBudget);
+    },
+  );
+
+  test('a limit set in activities, as before, lets a burst of two-write activities send four times the budget', () => {
+    const budget = 20;
+    const starts = dispatchTimes(budget, 200);
+    expect(worstWindow(starts, 2, 30)).toBeGreaterThanOrEqual(4 * budget - 2);
+  });
+
+  test('costs throughput only as the burst needs: a backlog runs at just under half the budget', () => {
+    const limits = activityRateLimits({ ASANA_MAX_REQUESTS_PER_SECOND: 20, ATTIO_MAX_WRITES_PER_SECOND: 20 });
+    expect(limits).toEqual({ asana: 9.5, attio: 4.5 });
+    const starts = dispatchTimes(limits.attio, 100);
+    // After the first second's burst, one activity per interval: 4.5 per second, 9 writes.
+    const steady = starts.filter((t) => t >= 2000 && t < 12_000).length;
+    expect(steady).toBe(45);
+  });
+});
