@@ -201,10 +201,10 @@ test('an incident still open is not alerted again by the next run of the watch a
   chat = await startChatReceiver(0);
   const fake = fakeAsana();
   const activities = { ...fake.activities, ...createAlertActivities({ alertWebhookUrl: chat.url }) };
-  await withFakeWorkers(connection, activities, async (queue) => {
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
     const resourceGid = newGid();
     const workflowId = webhookWorkflowId(resourceGid);
-    const handle = await client.workflow.start('watchAsanaResource', {
+    const handle = await temporal.client.workflow.start('watchAsanaResource', {
       taskQueue: queue,
       workflowId,
       args: [
@@ -218,12 +218,12 @@ test('an incident still open is not alerted again by the next run of the watch a
         },
       ],
     });
-    const status = () => client.workflow.getHandle(workflowId).query(webhookStatusQuery);
+    const status = () => temporal.client.workflow.getHandle(workflowId).query(webhookStatusQuery);
     await waitFor(async () => (await status()).health === 'healthy', { what: 'a healthy watch' });
     fake.faults.create = ApplicationFailure.nonRetryable('Asana 500 on POST /webhooks: injected', ASANA_ERRORS.server);
     fake.report({ exists: false });
     await handle.signal(checkHealthSignal);
-    const runs = async () => (await client.workflow.count(`WorkflowId = "${workflowId}"`)).count;
+    const runs = async () => (await temporal.client.workflow.count(`WorkflowId = "${workflowId}"`)).count;
     await waitFor(async () => (await status()).failedAttempts! >= 4 && (await runs()) >= 5, {
       what: 'four failed re-creations, each in a run of its own',
     });
@@ -232,6 +232,6 @@ test('an incident still open is not alerted again by the next run of the watch a
     await waitFor(async () => (await status()).health === 'recreated', { what: 'the re-creation' });
     await waitFor(() => chat.delivered().length === 2, { what: 'the alert of the re-creation' });
     expect(chat.delivered()[1]).toContain(`webhook of project ${resourceGid}: recreated`);
-    await client.workflow.getHandle(workflowId).terminate('test over');
+    await temporal.client.workflow.getHandle(workflowId).terminate('test over');
   });
 });

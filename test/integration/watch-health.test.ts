@@ -301,7 +301,7 @@ describe('the watch never dies', () => {
     const fake = fakeAsana({
       slowCreate: () => (hold ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()),
     });
-    await withFakeWorkers(connection, fake.activities, async (queue) => {
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
       // Every step ends its run with continue-as-new.
       const handle = await startWatch(queue, gid(), { runLengthMs: 1 });
       hold = true;
