@@ -167,6 +167,8 @@ export interface WatchAsanaResourceInput {
   filters?: { resource_type: string; action?: string; fields?: string[] }[];
   /** Health-check settings; durations are inputs so tests can pass short ones. */
   health?: WebhookHealthSettings;
+  /** How long one run lasts before it continues as new (sooner if the server suggests it). @default 86400000 (24 h) */
+  runLengthMs?: number;
   /** Carried across continue-as-new. */
   state?: WebhookState;
 }
@@ -244,6 +246,8 @@ export interface WebhookState {
   pendingRecreation?: string;
   /** The receiver's new base URL while the webhook is re-registered there (RECEIVER_PUBLIC_URL changed). */
   movingTo?: string;
+  /** A `checkHealth` signal arrived as the previous run continued as new: the next run checks at once. */
+  checkRequested?: boolean;
   /** Old webhooks still to delete (a failed delete is retried at the next check). */
   webhooksToDelete?: string[];
   /** A gap repair is owed (after a re-creation or a recovery) and retried until it succeeds. */

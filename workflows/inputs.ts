@@ -76,6 +76,7 @@ export const watchAsanaResourceInput = z.strictObject({
       retryMaxMs: milliseconds.optional(),
     })
     .optional(),
+  runLengthMs: z.number().int().min(1).optional(),
   state: carried.optional(),
 });
 

@@ -61,6 +61,9 @@ export { HEALTH_DEFAULTS } from './webhook-health';
  */
 export const RECEIVER_MOVE_PATCH = 'reregister-on-receiver-move';
 
+/** Runs from before an unwatch arriving during the final task of a run was carried out replay without it. */
+export const SIGNALS_AT_CONTINUE_AS_NEW_PATCH = 'signals-at-continue-as-new';
+
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
 const RUN_LENGTH_MS = 24 * 60 * 60 * 1000;
 
@@ -91,7 +94,8 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   let status: WebhookSecrets['status'] = state.webhookGid ? 'active' : 'registering';
   let registering: { generation: number; registration: string; answered: boolean } | undefined;
   let unwatched = false;
-  let checkRequested = false;
+  let checkRequested = state.checkRequested === true;
+  delete state.checkRequested;
   let publishedSecrets: string | undefined;
   const alerts = operatorAlerts();
 
@@ -142,10 +146,16 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     if (unwatched) break;
     await step();
     publishSecrets();
-    if (workflowInfo().continueAsNewSuggested || Date.now() - runStartedAt > RUN_LENGTH_MS) {
+    if (workflowInfo().continueAsNewSuggested || Date.now() - runStartedAt > (input.runLengthMs ?? RUN_LENGTH_MS)) {
       await alerts.delivered();
       await condition(allHandlersFinished);
-      await continueAsNew<typeof watchAsanaResource>({ ...input, state });
+      // A signal that arrived during this last task is not lost with the run: an unwatch is carried out here, a
+      // checkHealth is handed to the next run.
+      if (unwatched && patched(SIGNALS_AT_CONTINUE_AS_NEW_PATCH)) break;
+      await continueAsNew<typeof watchAsanaResource>({
+        ...input,
+        state: { ...state, ...(checkRequested ? { checkRequested: true } : {}) },
+      });
     }
   }
   await stopWatching();

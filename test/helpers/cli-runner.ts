@@ -23,7 +23,7 @@ export function writeScope(name: string, scope: unknown): string {
   return file;
 }
 
-/** The deployment's environment as an operator's shell has it: live mode against the stand-ins. */
+/** The deployment's environment as an operator's shell has it, with its scope file (SCOPE_FILE). */
 export const deploymentEnv = (stack: LiveStack, scopeFile: string, overrides: NodeJS.ProcessEnv = {}) =>
   liveEnvironmentOf(stack, { SCOPE_FILE: scopeFile, ...overrides });
 

@@ -196,3 +196,42 @@ test('a webhook whose re-creation fails again and again is one alert, and its re
     await handle.terminate('test over');
   });
 });
+
+test('an incident still open is not alerted again by the next run of the watch after continue-as-new', async () => {
+  chat = await startChatReceiver(0);
+  const fake = fakeAsana();
+  const activities = { ...fake.activities, ...createAlertActivities({ alertWebhookUrl: chat.url }) };
+  await withFakeWorkers(temporal.connection, activities, async (queue) => {
+    const resourceGid = newGid();
+    const workflowId = webhookWorkflowId(resourceGid);
+    const handle = await temporal.client.workflow.start('watchAsanaResource', {
+      taskQueue: queue,
+      workflowId,
+      args: [
+        {
+          resourceGid,
+          resourceType: 'project',
+          workspaceGid: '1',
+          health: { intervalMs: 24 * HOUR, retryInitialMs: 200, retryMaxMs: 400 },
+          // Every step ends the run: each retry of the failing re-creation happens in a new run.
+          runLengthMs: 1,
+        },
+      ],
+    });
+    const status = () => temporal.client.workflow.getHandle(workflowId).query(webhookStatusQuery);
+    await waitFor(async () => (await status()).health === 'healthy', { what: 'a healthy watch' });
+    fake.faults.create = ApplicationFailure.nonRetryable('Asana 500 on POST /webhooks: injected', ASANA_ERRORS.server);
+    fake.report({ exists: false });
+    await handle.signal(checkHealthSignal);
+    const runs = async () => (await temporal.client.workflow.count(`WorkflowId = "${workflowId}"`)).count;
+    await waitFor(async () => (await status()).failedAttempts! >= 4 && (await runs()) >= 5, {
+      what: 'four failed re-creations, each in a run of its own',
+    });
+    expect(chat.delivered()).toEqual([expect.stringContaining(`webhook of project ${resourceGid}: recreate-failed`)]);
+    fake.faults.create = undefined;
+    await waitFor(async () => (await status()).health === 'recreated', { what: 'the re-creation' });
+    await waitFor(() => chat.delivered().length === 2, { what: 'the alert of the re-creation' });
+    expect(chat.delivered()[1]).toContain(`webhook of project ${resourceGid}: recreated`);
+    await temporal.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+});

@@ -43,6 +43,7 @@ async function startWatch(
   options: {
     health?: WatchAsanaResourceInput['health'];
     state?: WatchAsanaResourceInput['state'];
+    runLengthMs?: number;
     until?: string;
   } = {},
 ) {
@@ -57,6 +58,7 @@ async function startWatch(
         // Checks only when signalled: the test decides when a check happens.
         health: { intervalMs: 24 * HOUR, ...SHORT_RETRIES, ...options.health },
         ...(options.state ? { state: options.state } : {}),
+        ...(options.runLengthMs ? { runLengthMs: options.runLengthMs } : {}),
       },
     ],
   });
@@ -290,6 +292,28 @@ describe('the watch never dies', () => {
       expect(await status(handle)).toMatchObject({ health: 'recreated', recreations: 1 });
       expect(fake.calls.deleted).toEqual(['w1']);
       await expectRunning(handle);
+    });
+  });
+
+  test('an unwatch that arrives during the last step of a run is carried out, not lost with the run', async () => {
+    let release: () => void = () => undefined;
+    let hold = false;
+    const fake = fakeAsana({
+      slowCreate: () => (hold ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()),
+    });
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
+      // Every step ends its run with continue-as-new.
+      const handle = await startWatch(queue, gid(), { runLengthMs: 1 });
+      hold = true;
+      fake.report({ exists: false });
+      await checkNow(handle);
+      await waitFor(() => fake.calls.registrations.length === 2, { what: 'a re-creation in flight' });
+      // The step in flight ends the run: the unwatch arrives in that run, not in the next one.
+      await handle.signal(unwatchSignal);
+      hold = false;
+      release();
+      await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', { what: 'the unwatch' });
+      expect(fake.calls.deleted.sort()).toEqual(['w1', 'w2']);
     });
   });
 
