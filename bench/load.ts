@@ -1,5 +1,5 @@
 /**
- * The load generator, a process of its own (docs/decisions/0016-bench-autocannon-load-generator.md): autocannon
+ * The load generator, a process of its own (docs/decisions/0017-bench-autocannon-load-generator.md): autocannon
  * against one URL on 127.0.0.1, bounded by a request count (`amount`) and a timeout, then one JSON line on stdout.
  *
  * Bodies are 1-event Asana deliveries signed with the given secret, one task gid per request: `fresh` gids count up

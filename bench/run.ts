@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure of issue 14 in one command, each next to its floor from the same run, on a Temporal
  * dev server of its own (SQLite, WAL), with the load from a separate process (autocannon, bench/load.ts; decision
- * 0016-bench). Writes bench/results/latest.json and latest.md.
+ * 0017). Writes bench/results/latest.json and latest.md.
  *
  *   npm run bench                   full sizes, about 15 minutes on 2 cores
  *   npm run bench -- --short        seconds-long forms of every phase (CI): proves the harness works, asserts no time;
