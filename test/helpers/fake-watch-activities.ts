@@ -5,7 +5,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebhookInspection } from '../../activities/asana';
 import { reconcileScheduleIds } from '../../client/schedules';
-import type { AsanaResourceRef } from '../../workflows/definitions';
+import type { Client } from '@temporalio/client';
+import { webhookWorkflowId } from '../../common/workflow-ids';
+import { type AsanaResourceRef, type WatchAsanaResourceInput, webhookStatusQuery } from '../../workflows/definitions';
+import { waitFor } from './wait-for';
 
 export const HOUR = 3_600_000;
 export const at = (base: number, hours: number) => new Date(base + hours * HOUR).toISOString();
@@ -78,4 +81,38 @@ export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => 
     change: (gid: string) => changes.push(gid),
     report: (next: WebhookInspection) => (inspection = next),
   };
+}
+
+/**
+ * Starts a project's watch on `queue` (workers with fake activities) that checks only when signalled, so the test
+ * decides when a check happens, with short retries; resolves once its health is `until` (default healthy).
+ */
+export async function startFakeWatch(
+  client: Client,
+  queue: string,
+  resourceGid: string,
+  options: {
+    health?: WatchAsanaResourceInput['health'];
+    state?: WatchAsanaResourceInput['state'];
+    runLengthMs?: number;
+    until?: string;
+  } = {},
+) {
+  const handle = await client.workflow.start('watchAsanaResource', {
+    taskQueue: queue,
+    workflowId: webhookWorkflowId(resourceGid),
+    args: [
+      {
+        resourceGid,
+        resourceType: 'project',
+        workspaceGid: '1',
+        health: { intervalMs: 24 * HOUR, retryInitialMs: 200, retryMaxMs: 1_000, ...options.health },
+        ...(options.state ? { state: options.state } : {}),
+        ...(options.runLengthMs ? { runLengthMs: options.runLengthMs } : {}),
+      },
+    ],
+  });
+  const until = options.until ?? 'healthy';
+  await waitFor(async () => (await handle.query(webhookStatusQuery)).health === until, { what: `health ${until}` });
+  return handle;
 }

@@ -21,7 +21,7 @@ import {
 } from '../../workflows/definitions';
 import { reconcileProject, syncAsanaResource } from '../../workflows';
 import { testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
-import { fakeAsana, HOUR } from '../helpers/fake-watch-activities';
+import { fakeAsana, HOUR, startFakeWatch } from '../helpers/fake-watch-activities';
 import { waitFor } from '../helpers/wait-for';
 
 const SECRET_NOTE = 'note text: call Jane on +44 20 7946 0000';
@@ -166,20 +166,8 @@ test('a webhook whose re-creation fails again and again is one alert, and its re
   const activities = { ...fake.activities, ...createAlertActivities({ alertWebhookUrl: chat.url }) };
   await withFakeWorkers(temporal.connection, activities, async (queue) => {
     const resourceGid = newGid();
-    const handle = await temporal.client.workflow.start('watchAsanaResource', {
-      taskQueue: queue,
-      workflowId: webhookWorkflowId(resourceGid),
-      args: [
-        {
-          resourceGid,
-          resourceType: 'project',
-          workspaceGid: '1',
-          health: { intervalMs: 24 * HOUR, retryInitialMs: 200, retryMaxMs: 1_000 },
-        },
-      ],
-    });
+    const handle = await startFakeWatch(temporal.client, queue, resourceGid);
     const status = () => handle.query(webhookStatusQuery);
-    await waitFor(async () => (await status()).health === 'healthy', { what: 'a healthy watch' });
     fake.faults.create = ApplicationFailure.nonRetryable('Asana 500 on POST /webhooks: injected', ASANA_ERRORS.server);
     fake.report({ exists: false });
     await handle.signal(checkHealthSignal);

@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { startBackfill } from '../../client/operations';
 import { ASANA_ERRORS } from '../../common/error-types';
 import { createDataConverter } from '../../common/temporal-connection';
-import { syncWorkflowId, webhookWorkflowId } from '../../common/workflow-ids';
+import { syncWorkflowId } from '../../common/workflow-ids';
 import {
   asanaChangedSignal,
   checkHealthSignal,
@@ -20,7 +20,7 @@ import {
   unwatchSignal,
   webhookStatusQuery,
 } from '../../workflows/definitions';
-import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
+import { asanaError, at, fakeAsana, startFakeWatch } from '../helpers/fake-watch-activities';
 import { historyFromFile, historyToFile } from '../helpers/history-files';
 import { startLiveStack } from '../helpers/live-stack';
 import { testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
@@ -53,20 +53,8 @@ test('a watch through a failed registration, a handshake, checks, a re-creation,
   fake.faults.create = asanaError(503, ASANA_ERRORS.server);
   await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
     const resourceGid = `7${Date.now()}`;
-    const handle = await temporal.client.workflow.start('watchAsanaResource', {
-      taskQueue: queue,
-      workflowId: webhookWorkflowId(resourceGid),
-      args: [
-        {
-          resourceGid,
-          resourceType: 'project',
-          workspaceGid: '1',
-          health: { intervalMs: 24 * HOUR, retryInitialMs: 200, retryMaxMs: 1_000 },
-        },
-      ],
-    });
+    const handle = await startFakeWatch(temporal.client, queue, resourceGid, { until: 'recreate-failed' });
     const status = () => handle.query(webhookStatusQuery);
-    await waitFor(async () => (await status()).health === 'recreate-failed', { what: 'a failed registration' });
     fake.faults.create = undefined;
     await waitFor(() => fake.calls.registrations.length >= 2, { what: 'the registration in flight' });
     await handle.executeUpdate(recordHandshakeUpdate, {

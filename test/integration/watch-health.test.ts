@@ -21,13 +21,12 @@ import {
   type HandshakeRequest,
   recordHandshakeUpdate,
   unwatchSignal,
-  type WatchAsanaResourceInput,
   WEBHOOK_SECRETS_MEMO,
   webhookSecretsQuery,
   webhookStatusQuery,
 } from '../../workflows/definitions';
 import { temporalTestAddress, testConfig, useTemporal, withFakeWorkers } from '../helpers/temporal';
-import { asanaError, at, fakeAsana, HOUR } from '../helpers/fake-watch-activities';
+import { asanaError, at, fakeAsana, HOUR, startFakeWatch } from '../helpers/fake-watch-activities';
 import { startLiveStack } from '../helpers/live-stack';
 import { waitFor } from '../helpers/wait-for';
 
@@ -35,37 +34,8 @@ const config = testConfig();
 const root = resolve(__dirname, '..', '..');
 const temporal = useTemporal(config);
 
-const SHORT_RETRIES = { retryInitialMs: 200, retryMaxMs: 1_000 };
-
-async function startWatch(
-  queue: string,
-  resourceGid: string,
-  options: {
-    health?: WatchAsanaResourceInput['health'];
-    state?: WatchAsanaResourceInput['state'];
-    runLengthMs?: number;
-    until?: string;
-  } = {},
-) {
-  const handle = await temporal.client.workflow.start('watchAsanaResource', {
-    taskQueue: queue,
-    workflowId: webhookWorkflowId(resourceGid),
-    args: [
-      {
-        resourceGid,
-        resourceType: 'project',
-        workspaceGid: '1',
-        // Checks only when signalled: the test decides when a check happens.
-        health: { intervalMs: 24 * HOUR, ...SHORT_RETRIES, ...options.health },
-        ...(options.state ? { state: options.state } : {}),
-        ...(options.runLengthMs ? { runLengthMs: options.runLengthMs } : {}),
-      },
-    ],
-  });
-  const until = options.until ?? 'healthy';
-  await waitFor(async () => (await status(handle)).health === until, { what: `health ${until}` });
-  return handle;
-}
+const startWatch = (queue: string, resourceGid: string, options?: Parameters<typeof startFakeWatch>[3]) =>
+  startFakeWatch(temporal.client, queue, resourceGid, options);
 
 type Handle = WorkflowHandle;
 const status = (handle: Handle) => handle.query(webhookStatusQuery);
