@@ -31,7 +31,7 @@ import { activityRateLimits } from '../common/rate-limits';
 import type { RecordedRequest } from '../stand-ins/kit/request-log';
 import { requestKind } from '../stand-ins/attio/rate-limit';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer';
-import { busiestWindow } from './peaks';
+import { busiestWindow, stallsEndingIn, watchStalls } from './peaks';
 import { SCALE_TOPOLOGY } from './topology';
 import { startTemporalOnPostgres, type TemporalOnPostgres } from './temporal-on-postgres';
 
@@ -56,6 +56,8 @@ const RECEIVERS = SCALE_TOPOLOGY.receivers;
 /** The budgets under test: the defaults of common/config.ts, as a deployment runs them. */
 const BUDGETS = { ASANA_MAX_REQUESTS_PER_SECOND: 20, ATTIO_MAX_WRITES_PER_SECOND: 20 };
 const WRITE = args.write ?? (CHANGES === 5000 && TASKS === 1000);
+/** How long Attio must see no write before the checker compares it with Asana. */
+const QUIET_BEFORE_COMPARING_MS = 15_000;
 
 const started = Date.now();
 const say = (message: string) =>
@@ -130,6 +132,7 @@ function peaks(requests: RecordedRequest[], excluded: [number, number][]) {
 async function main(): Promise<void> {
   const dir = resolve(ROOT, '.scale', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
+  const stallWatch = watchStalls();
   say(`${TASKS} tasks, ${CHANGES} changes over ${SPREAD_MS / 1000} s; logs and data in ${dir}`);
   topology.temporal = await startTemporalOnPostgres(dir, say);
   const temporal = topology.temporal;
@@ -192,15 +195,29 @@ async function main(): Promise<void> {
   const deliverySpanMs = Math.max(1, ms(deliveries.at(-1)?.at ?? '') - ms(deliveries[0]?.at ?? '')) || changesMs;
   say(`${CHANGES} changes made in ${(changesMs / 1000).toFixed(0)} s; ${accepted.length} deliveries accepted`);
 
-  // Converged: Attio equals Asana (the chaos checker), waiting while the queues drain.
+  // Converged: Attio equals Asana (the chaos checker). The checker reads all of Asana through the stand-in, in this
+  // process, so it runs only once Attio has had no write for a while: run while the workers still write, it would
+  // crowd their requests in the log (watchStalls).
   const drainStarted = Date.now();
-  let comparison = await compare();
-  while (comparison.differences.length > 0 && Date.now() - drainStarted < Number(args['converge-timeout-ms'])) {
-    say(`${comparison.differences.length} differences while the queues drain`);
+  const convergeTimeoutMs = Number(args['converge-timeout-ms']);
+  const draining = () => Date.now() - drainStarted < convergeTimeoutMs;
+  const lastAttioWriteMs = () => {
+    const requests = stack.attio.requests.list();
+    for (let i = requests.length - 1; i >= 0; i--) {
+      if (requestKind(requests[i]!.method, requests[i]!.url.split('?')[0]!) === 'write') return ms(requests[i]!.at);
+    }
+    return 0;
+  };
+  let comparison: Comparison;
+  for (;;) {
     await sleep(10_000);
+    while (draining() && Date.now() - lastAttioWriteMs() < QUIET_BEFORE_COMPARING_MS) await sleep(1_000);
     comparison = await compare();
+    if (comparison.differences.length === 0 || !draining()) break;
+    say(`${comparison.differences.length} differences while the queues drain`);
   }
   const convergeMs = Date.now() - drainStarted;
+  stallWatch.stop();
 
   const asanaPeak = peaks(stack.asana.requests.list(), checkerReads);
   const inWindow = (r: RecordedRequest, startMs: number | null) =>
@@ -248,6 +265,12 @@ async function main(): Promise<void> {
     attioProvisioningPeakPerSecond: peaks(provisioningWrites, []).count,
     attioBudgetPerSecond: BUDGETS.ATTIO_MAX_WRITES_PER_SECOND,
     queueActivityRates: activityRateLimits(BUDGETS),
+    harnessStalls: {
+      count: stallWatch.stalls.length,
+      longestMs: Math.max(0, ...stallWatch.stalls.map((stall) => stall.ms)),
+      endingInAsanaPeakMs: stallsEndingIn(stallWatch.stalls, asanaPeak.startMs).map((stall) => stall.ms),
+      endingInAttioPeakMs: stallsEndingIn(stallWatch.stalls, attioPeak.startMs).map((stall) => stall.ms),
+    },
   };
   const failures = [
     ...(figures.differences > 0 ? [`${figures.differences} differences`] : []),
@@ -320,7 +343,10 @@ function markdown(report: {
   temporalServer: string;
   passed: boolean;
   failures: string[];
-  figures: Record<string, unknown> & { queueActivityRates: { asana: number; attio: number } };
+  figures: Record<string, unknown> & {
+    queueActivityRates: { asana: number; attio: number };
+    harnessStalls: { count: number; longestMs: number; endingInAsanaPeakMs: number[]; endingInAttioPeakMs: number[] };
+  };
   sample: string[];
   totalSeconds: number;
 }): string {
@@ -373,6 +399,11 @@ function markdown(report: {
       'Attio writes of provisioning (one activity, once per set-up)',
       f.attioProvisioningWrites,
       `most in one second: ${String(f.attioProvisioningPeakPerSecond)}; left out of the figure above`,
+    ),
+    row(
+      'stalls of the stand-ins’ process (≥ 250 ms)',
+      `${f.harnessStalls.count}, longest ${f.harnessStalls.longestMs} ms`,
+      `ending in the Asana peak second: ${f.harnessStalls.endingInAsanaPeakMs.join(', ') || 'none'}; in the Attio peak second: ${f.harnessStalls.endingInAttioPeakMs.join(', ') || 'none'} (scale/peaks.ts watchStalls)`,
     ),
     row(
       'task-queue rates the workers set',

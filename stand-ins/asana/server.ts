@@ -585,6 +585,8 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const method = req.method ?? 'GET';
     const text = await readBody(req);
+    // Asana counts a request when it arrives, so the log does too: a slow answer must not move it into a later second.
+    const arrivedAt = clock.nowIso();
 
     if (url.pathname.startsWith('/__control/')) {
       let json: Record<string, unknown>;
@@ -678,7 +680,7 @@ export async function startAsanaStandIn(options: AsanaStandInOptions = {}): Prom
     const json = JSON.stringify(body);
     res.writeHead(status, headers).end(json);
     requests.add({
-      at: clock.nowIso(),
+      at: arrivedAt,
       method,
       url: req.url ?? '/',
       requestHeaders: recordableHeaders(req.headers),

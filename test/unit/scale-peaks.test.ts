@@ -1,4 +1,4 @@
-import { busiestWindow } from '../../scale/peaks';
+import { busiestWindow, stallsEndingIn, watchStalls } from '../../scale/peaks';
 
 describe('busiestWindow', () => {
   test('counts the requests of the busiest one-second window, wherever it starts', () => {
@@ -20,5 +20,23 @@ describe('busiestWindow', () => {
 
   test('is 0 without requests', () => {
     expect(busiestWindow([])).toEqual({ count: 0, startMs: null });
+  });
+});
+
+describe('watchStalls', () => {
+  test('records a time the event loop was blocked, and which window it could have crowded', async () => {
+    const watch = watchStalls(250, 20);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const blockedFrom = Date.now();
+    while (Date.now() - blockedFrom < 600); // the loop runs nothing else for 0.6 s
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    watch.stop();
+    expect(watch.stalls).toHaveLength(1);
+    const [stall] = watch.stalls;
+    expect(stall!.ms).toBeGreaterThanOrEqual(500);
+    const endedAt = stall!.endMs;
+    expect(stallsEndingIn(watch.stalls, endedAt - 500)).toHaveLength(1);
+    expect(stallsEndingIn(watch.stalls, endedAt + 1000)).toHaveLength(0);
+    expect(stallsEndingIn(watch.stalls, null)).toHaveLength(0);
   });
 });

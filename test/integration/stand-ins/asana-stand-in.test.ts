@@ -524,6 +524,15 @@ test('injected faults answer as configured, then stop', async () => {
   expect((await get('/users/me')).status).toBe(200);
 });
 
+test('a request is logged when it arrived, not when its slow answer left (rate peaks count arrivals)', async () => {
+  asana.faults.add({ pathPrefix: '/api/1.0/users/me', delayMs: 1500, count: 1 });
+  expect((await get('/users/me')).status).toBe(200);
+  const answered = asana.clock.now();
+  const logged = asana.requests.list({ path: '/api/1.0/users/me' }).at(-1)!;
+  // It arrived before the 1.5 s the answer was held; stamped at the answer, it would sit within ms of `answered`.
+  expect(answered - Date.parse(logged.at)).toBeGreaterThanOrEqual(1500);
+});
+
 test('the same seed gives the same scene', () => {
   const names = (seed: number) => {
     const store = new AsanaStore(new StandInClock());
