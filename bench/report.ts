@@ -48,6 +48,45 @@ export interface Goal {
 
 const spread = (r: Repeated, unit = '') => `${r.median}${unit} (${r.min}–${r.max})`;
 
+/** The backfill figures of one run, each against its goal. */
+function backfillGoals(backfill: BackfillResult, label: string): Goal[] {
+  const quietPlus2s = backfill.live.quietPeriodMs + 2000;
+  return [
+    {
+      figure: `${label}: Attio writes/s sustained (${backfill.tasks} tasks)`,
+      measured: `${backfill.sustainedWritesPerSecond}/s, ${backfill.seconds} s`,
+      floor: `limit ${backfill.attioWriteLimitPerSecond}/s (Attio's 25 × ${backfill.scaledFrom.factor})`,
+      ratio: backfill.shareOfWriteLimit,
+      goal: '≥ 0.9× the limit',
+      met: backfill.shareOfWriteLimit >= 0.9,
+    },
+    {
+      figure: `${label}: writes given up (after 429s)`,
+      measured: `${backfill.writesFailed} (${backfill.attio429} 429s, all retried)`,
+      floor: '0',
+      ratio: null,
+      goal: '0',
+      met: backfill.writesFailed === 0,
+    },
+    {
+      figure: `${label}: Asana requests`,
+      measured: `${backfill.asanaRequests}`,
+      floor: `1,500/min over ${backfill.seconds} s`,
+      ratio: backfill.shareOfAsanaBudget,
+      goal: '≤ 0.05 of the budget',
+      met: backfill.shareOfAsanaBudget <= 0.05,
+    },
+    {
+      figure: `${label}: live changes, rename → in Attio p99 (ms)`,
+      measured: `${backfill.live.freshnessMs.p99} (${backfill.live.seen}/${backfill.live.changes} seen)`,
+      floor: `quiet period ${backfill.live.quietPeriodMs}`,
+      ratio: null,
+      goal: `≤ ${quietPlus2s}`,
+      met: backfill.live.freshnessMs.p99 <= quietPlus2s && backfill.live.seen === backfill.live.changes,
+    },
+  ];
+}
+
 export function goals(results: Results): Goal[] {
   const out: Goal[] = [];
   const { ceiling, overhead, backfill, memory, freshness, actions } = results;
@@ -89,41 +128,15 @@ export function goals(results: Results): Goal[] {
     });
   }
   if (backfill) {
-    const quietPlus2s = backfill.live.quietPeriodMs + 2000;
-    out.push(
-      {
-        figure: `backfill: Attio writes/s sustained (${backfill.tasks} tasks)`,
-        measured: `${backfill.sustainedWritesPerSecond}/s, ${backfill.seconds} s`,
-        floor: `limit ${backfill.attioWriteLimitPerSecond}/s (Attio's 25 × ${backfill.scaledFrom.factor})`,
-        ratio: backfill.shareOfWriteLimit,
-        goal: '≥ 0.9× the limit',
-        met: backfill.shareOfWriteLimit >= 0.9,
-      },
-      {
-        figure: 'backfill: writes given up (after 429s)',
-        measured: `${backfill.writesFailed} (${backfill.attio429} 429s, all retried)`,
-        floor: '0',
-        ratio: null,
-        goal: '0',
-        met: backfill.writesFailed === 0,
-      },
-      {
-        figure: 'backfill: Asana requests',
-        measured: `${backfill.asanaRequests}`,
-        floor: `1,500/min over ${backfill.seconds} s`,
-        ratio: backfill.shareOfAsanaBudget,
-        goal: '≤ 0.05 of the budget',
-        met: backfill.shareOfAsanaBudget <= 0.05,
-      },
-      {
-        figure: 'backfill: live changes, rename → in Attio p99 (ms)',
-        measured: `${backfill.live.freshnessMs.p99} (${backfill.live.seen}/${backfill.live.changes} seen)`,
-        floor: `quiet period ${backfill.live.quietPeriodMs}`,
-        ratio: null,
-        goal: `≤ ${quietPlus2s}`,
-        met: backfill.live.freshnessMs.p99 <= quietPlus2s && backfill.live.seen === backfill.live.changes,
-      },
-    );
+    out.push(...backfillGoals(backfill, 'backfill'));
+    if (backfill.aboveLimit) {
+      out.push(
+        ...backfillGoals(
+          backfill.aboveLimit,
+          `backfill, budget ${backfill.aboveLimit.workerWriteBudgetPerSecond}/s above the limit (429s limit it)`,
+        ),
+      );
+    }
   }
   if (memory) {
     const last = memory.points[memory.points.length - 1]!;
@@ -221,13 +234,16 @@ export function problems(results: Results): string[] {
   if (actions && [actions.single, actions.burst].some((a) => a.actions === 0 || a.activityAttempts === 0)) {
     out.push('actions: a run recorded no action');
   }
-  if (backfill) {
-    if (!backfill.progress.done || backfill.progress.errors)
-      out.push(`backfill: done ${backfill.progress.done}, errors ${backfill.progress.errors}`);
-    if (backfill.tasksInAttio !== backfill.tasks)
-      out.push(`backfill: ${backfill.tasksInAttio} of ${backfill.tasks} tasks in Attio`);
-    if (backfill.live.seen !== backfill.live.changes)
-      out.push(`backfill: ${backfill.live.seen} of ${backfill.live.changes} live changes reached Attio`);
+  for (const [label, run] of [
+    ['backfill', backfill],
+    ['backfill above the limit', backfill?.aboveLimit],
+  ] as const) {
+    if (!run) continue;
+    if (!run.progress.done || run.progress.errors)
+      out.push(`${label}: done ${run.progress.done}, errors ${run.progress.errors}`);
+    if (run.tasksInAttio !== run.tasks) out.push(`${label}: ${run.tasksInAttio} of ${run.tasks} tasks in Attio`);
+    if (run.live.seen !== run.live.changes)
+      out.push(`${label}: ${run.live.seen} of ${run.live.changes} live changes reached Attio`);
   }
   if (memory) {
     for (const p of memory.points.slice(1)) {
@@ -398,13 +414,21 @@ export function markdown(results: Results, goalRows: Goal[]): string {
       );
     }
   }
-  if (backfill) {
+  if (backfill) lines.push('## Backfill at the Attio write limit', '');
+  for (const [how, backfill] of [
+    [
+      'With the default write budget, scaled like the limit: it holds in every second (decision 0016)',
+      results.backfill,
+    ],
+    ['With a write budget above the limit, so that Attio’s 429s limit the writes', results.backfill?.aboveLimit],
+  ] as const) {
+    if (!backfill) continue;
     lines.push(
-      '## Backfill at the Attio write limit',
-      '',
-      `${backfill.tasks} tasks in ${backfill.projects} projects (sections as stages, custom fields), the Attio stand-in ` +
+      `${how}. ` +
+        `${backfill.tasks} tasks in ${backfill.projects} projects (sections as stages, custom fields), the Attio stand-in ` +
         `enforcing ${backfill.attioWriteLimitPerSecond} writes/s (Attio's 25/s × ${backfill.scaledFrom.factor}, reads alike), ` +
-        `the worker's ATTIO_MAX_WRITES_PER_SECOND ${backfill.workerActivityLimitPerSecond} (12 × the same factor). ` +
+        `the worker's ATTIO_MAX_WRITES_PER_SECOND ${backfill.workerWriteBudgetPerSecond} ` +
+        `(${backfill.attioActivitiesPerSecond} Attio activities/s, common/rate-limits.ts). ` +
         `${backfill.seconds} s; ${backfill.attioWrites} writes at ${backfill.sustainedWritesPerSecond}/s sustained; ` +
         `${backfill.attio429} 429s answered and retried, ${backfill.writesFailed} writes given up; ${backfill.asanaRequests} Asana ` +
         `requests (${backfill.shareOfAsanaBudget} of 1,500/min); ${backfill.tasksInAttio} tasks in Attio at the end. ` +

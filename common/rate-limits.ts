@@ -52,3 +52,10 @@ export const worstCallsInOneSecond = (queue: keyof typeof CALLS_PER_ACTIVITY, ac
 
 /** The smallest budget that leaves a queue any rate at all: more than one activity's calls. */
 export const smallestBudget = (queue: keyof typeof CALLS_PER_ACTIVITY): number => CALLS_PER_ACTIVITY[queue] + 1;
+
+/**
+ * The budget whose queue rate, burst aside, makes `callsPerSecond` calls a second: the inverse of activityRateLimits.
+ * Above the API's own limit, its 429s and their Retry-After are what limit a sustained backlog (bench/backfill.ts).
+ */
+export const budgetSustaining = (queue: keyof typeof CALLS_PER_ACTIVITY, callsPerSecond: number): number =>
+  ((callsPerSecond / CALLS_PER_ACTIVITY[queue]) * WINDOW_SECONDS + 1) * CALLS_PER_ACTIVITY[queue];

@@ -5,6 +5,7 @@
  */
 import {
   activityRateLimits,
+  budgetSustaining,
   CALLS_PER_ACTIVITY,
   SERVER_BURST_SECONDS,
   worstCallsInOneSecond,
@@ -83,5 +84,16 @@ describe('activityRateLimits', () => {
     // After the first second's burst, one activity per interval: 3.6 per second, 7.2 writes.
     const steady = starts.filter((t) => t >= 2000 && t < 12_000).length;
     expect(steady).toBe(36);
+  });
+});
+
+describe('budgetSustaining', () => {
+  test('is the budget whose backlog, after the first second, makes that many calls a second', () => {
+    const budget = budgetSustaining('attio', 100);
+    const rate = activityRateLimits({ ASANA_MAX_REQUESTS_PER_SECOND: 20, ATTIO_MAX_WRITES_PER_SECOND: budget }).attio;
+    const starts = dispatchTimes(rate, 2000);
+    const steadyCalls = starts.filter((t) => t >= 2000 && t < 12_000).length * CALLS_PER_ACTIVITY.attio;
+    expect(steadyCalls / 10).toBeCloseTo(100, -1);
+    expect(budgetSustaining('asana', 7.6)).toBeCloseTo(20);
   });
 });
