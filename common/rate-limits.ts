@@ -22,10 +22,13 @@ export const SERVER_BURST_SECONDS = 1;
 export const CALL_DELAY_ALLOWANCE_SECONDS = 0.5;
 
 /**
- * HTTP calls one activity of each queue makes at most, in the common case. Asana: every activity is one request (a
- * resource, a page, a webhook). Attio: writes (reads are limited separately, at 100/s): a new task is two (its record,
- * its Sales Task entry), a deletion two (the tombstone, its note), an update one. A new stage or select option adds a
- * write now and then; the headroom under Attio's own limit and its Retry-After take those.
+ * HTTP calls one activity of each queue makes at most, in the common case. Asana: every sync, backfill and watch
+ * activity is one request (a resource, a page, a webhook, one Events API page: the watch workflow reads the stream a
+ * page per activity); set-up activities that list a collection (stage sections, stale webhooks before a
+ * registration, the webhook inventory) page on their own, once per set-up or operator command. Attio: writes (reads
+ * are limited separately, at 100/s): a new task is two (its record, its Sales Task entry), a deletion two (the
+ * tombstone, its note), an update one. A new stage or select option adds a write now and then; the headroom under
+ * Attio's own limit and its Retry-After take those.
  */
 export const CALLS_PER_ACTIVITY = { asana: 1, attio: 2 } as const;
 

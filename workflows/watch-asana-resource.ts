@@ -33,6 +33,7 @@ import { gapRepairSummary } from '../common/workflow-summaries';
 import { asanaActivities, temporalActivities } from './activity-queues';
 import { operatorAlerts, webhookHealthAlert } from './alerts';
 import {
+  type AsanaResourceRef,
   checkHealthSignal,
   type DeliveryReceived,
   deliveryReceivedSignal,
@@ -63,6 +64,18 @@ export const RECEIVER_MOVE_PATCH = 'reregister-on-receiver-move';
 
 /** Runs from before an unwatch arriving during the final task of a run was carried out replay without it. */
 export const SIGNALS_AT_CONTINUE_AS_NEW_PATCH = 'signals-at-continue-as-new';
+
+/**
+ * Runs from before the Events API was read one page per activity replay with the pages read inside one activity (up
+ * to 50 Asana requests that the task-queue rate limit counted as one, decision 0016).
+ */
+export const ONE_EVENTS_PAGE_PER_ACTIVITY_PATCH = 'one-events-page-per-activity';
+
+/** Events API pages a gap repair reads at most before it signals what it found (as before: 20 rounds of 50). */
+const REPAIR_EVENTS_PAGES = 1000;
+
+/** Events API pages a health check reads at most to move its token to the head of the stream. */
+const ADVANCE_EVENTS_PAGES = 20;
 
 /** How long a run keeps going before it continues as new, if the server does not suggest it sooner. */
 const RUN_LENGTH_MS = 24 * 60 * 60 * 1000;
@@ -315,18 +328,25 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     }
     const startedAt = new Date().toISOString();
     const since = state.confirmedAt ?? state.registeredAt ?? startedAt;
-    const refs = new Map<string, { gid: string; resource_type: 'project' | 'section' | 'task' }>();
+    const refs = new Map<string, AsanaResourceRef>();
     let sync = state.eventsSync;
     let expired = sync === undefined;
-    for (let round = 0; sync !== undefined && round < 20; round += 1) {
-      const events = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync, maxPages: 50 });
+    if (sync !== undefined && patched(ONE_EVENTS_PAGE_PER_ACTIVITY_PATCH)) {
+      const events = await readEventsPages(sync, REPAIR_EVENTS_PAGES);
       sync = events.sync;
-      if (events.expired) {
-        expired = true;
-        break;
-      }
+      expired = events.expired;
       for (const ref of events.refs) refs.set(`${ref.resource_type}:${ref.gid}`, ref);
-      if (!events.hasMore) break;
+    } else {
+      for (let round = 0; sync !== undefined && round < 20; round += 1) {
+        const events = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync, maxPages: 50 });
+        sync = events.sync;
+        if (events.expired) {
+          expired = true;
+          break;
+        }
+        for (const ref of events.refs) refs.set(`${ref.resource_type}:${ref.gid}`, ref);
+        if (!events.hasMore) break;
+      }
     }
     if (expired) {
       const report = await executeChild(reconcileProject, {
@@ -354,11 +374,9 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
   async function advanceEventsToken(): Promise<void> {
     if (!isProject) return;
     try {
-      const events = await asana.readAsanaEvents({
-        resourceGid: input.resourceGid,
-        sync: state.eventsSyncNext,
-        maxPages: 20,
-      });
+      const events = patched(ONE_EVENTS_PAGE_PER_ACTIVITY_PATCH)
+        ? await readEventsPages(state.eventsSyncNext, ADVANCE_EVENTS_PAGES)
+        : await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync: state.eventsSyncNext, maxPages: 20 });
       // These events reached us already by webhook; only the tokens matter.
       if (!events.expired && state.eventsSyncNext) {
         state.eventsSync = state.eventsSyncNext;
@@ -369,6 +387,22 @@ export async function watchAsanaResource(input: WatchAsanaResourceInput): Promis
     } catch (error) {
       log.warn('could not advance the Events API token', { error: describeFailure(error).message });
     }
+  }
+
+  /**
+   * Up to `maxPages` pages of the resource's Events API stream from `sync`, one page per activity: one Asana request
+   * each, as the Asana queue's rate limit counts them (common/rate-limits.ts). Stops at the head of the stream, or at
+   * an expired token (its fresh token returned, the events in between lost, as readAsanaEvents says).
+   */
+  async function readEventsPages(sync: string | undefined, maxPages: number) {
+    const refs = new Map<string, AsanaResourceRef>();
+    let page = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync, maxPages: 1 });
+    for (let read = 1; ; read += 1) {
+      for (const ref of page.refs) refs.set(`${ref.resource_type}:${ref.gid}`, ref);
+      if (page.expired || !page.hasMore || read >= maxPages) break;
+      page = await asana.readAsanaEvents({ resourceGid: input.resourceGid, sync: page.sync, maxPages: 1 });
+    }
+    return { ...page, refs: page.expired ? [] : [...refs.values()] };
   }
 
   async function takeFreshEventsToken(): Promise<void> {

@@ -15,7 +15,14 @@ export const at = (base: number, hours: number) => new Date(base + hours * HOUR)
 export const asanaError = (status: number, type: string) =>
   ApplicationFailure.nonRetryable(`Asana ${status} on POST /webhooks: injected`, type);
 
-export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => Promise<void> } = {}) {
+export function fakeAsana(
+  options: {
+    eventsExpire?: boolean;
+    slowCreate?: () => Promise<void>;
+    /** Events per Events API page (Asana's is 100); unset, every change fits on one. */
+    eventsPageSize?: number;
+  } = {},
+) {
   const base = Date.parse('2026-11-20T00:00:00Z');
   const calls = {
     created: [] as number[],
@@ -24,6 +31,8 @@ export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => 
     signalled: [] as AsanaResourceRef[][],
     reconciled: [] as string[],
     eventReads: [] as (string | undefined)[],
+    /** The `maxPages` of each Events API read: the Asana requests that one activity made at most. */
+    eventPagesAsked: [] as number[],
     alerts: [] as string[],
   };
   const faults = { create: undefined as Error | undefined, inspect: undefined as Error | undefined };
@@ -44,14 +53,16 @@ export function fakeAsana(options: { eventsExpire?: boolean; slowCreate?: () => 
       if (faults.inspect) throw faults.inspect;
       return inspection;
     },
-    async readAsanaEvents(input: { sync?: string }) {
+    async readAsanaEvents(input: { sync?: string; maxPages?: number }) {
       calls.eventReads.push(input.sync);
-      const fresh = `t${changes.length}`;
+      calls.eventPagesAsked.push(input.maxPages ?? 50);
       if (!input.sync || (options.eventsExpire && calls.created.length > 1)) {
-        return { expired: true, sync: fresh, refs: [], hasMore: false };
+        return { expired: true, sync: `t${changes.length}`, refs: [], hasMore: false };
       }
-      const refs = changes.slice(Number(input.sync.slice(1))).map((gid) => ({ gid, resource_type: 'task' as const }));
-      return { expired: false, sync: fresh, refs, hasMore: false };
+      const from = Number(input.sync.slice(1));
+      const to = Math.min(changes.length, from + (input.maxPages ?? 50) * (options.eventsPageSize ?? Infinity));
+      const refs = changes.slice(from, to).map((gid) => ({ gid, resource_type: 'task' as const }));
+      return { expired: false, sync: `t${to}`, refs, hasMore: to < changes.length };
     },
     async listAsanaPage(input: { collection: string; parentGid: string; modifiedSince?: string }) {
       if (input.collection === 'tasks') calls.reconciled.push(input.modifiedSince ?? 'all');

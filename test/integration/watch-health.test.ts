@@ -83,6 +83,22 @@ describe('re-creation and gap repair', () => {
     });
   });
 
+  test('a gap is read back one Events API page per activity: one Asana request each, as the rate limit counts', async () => {
+    const fake = fakeAsana({ eventsPageSize: 2 });
+    await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
+      const handle = await startWatch(queue, gid());
+      const tasks = ['5101', '5102', '5103', '5104', '5105'];
+      for (const task of tasks) fake.change(task);
+      fake.report({ exists: false });
+      await handle.signal(checkHealthSignal);
+      await waitFor(async () => (await status(handle)).lastRepair !== undefined, { what: 'the repair' });
+      // Five changes on pages of two: three pages, each its own activity, and every change replayed.
+      expect(fake.calls.signalled.flat().map((ref) => ref.gid)).toEqual(tasks);
+      expect(new Set(fake.calls.eventPagesAsked)).toEqual(new Set([1]));
+      expect(fake.calls.eventPagesAsked.length).toBeGreaterThanOrEqual(4); // the first token, then three pages
+    });
+  });
+
   test('a webhook Asana already deleted is re-created, and an expired events token falls back to reconciliation', async () => {
     const fake = fakeAsana({ eventsExpire: true });
     await withFakeWorkers(temporal.connection, fake.activities, async (queue) => {
