@@ -12,8 +12,16 @@ import { waitFor } from '../helpers/wait-for';
 const config = testConfig();
 const temporal = useTemporal(config);
 
-/** `projects` projects of `tasksPerProject` tasks, served 10 per page; offsets are page numbers. */
-function fakeAsana(projects: number, tasksPerProject: number, options: { expireOffsetOnce?: boolean } = {}) {
+/**
+ * `projects` projects of `tasksPerProject` tasks, served `pageSize` (10) per page; offsets are task numbers. A write
+ * of the task gid `options.hold.gid` waits until the test releases it.
+ */
+function fakeAsana(
+  projects: number,
+  tasksPerProject: number,
+  options: { expireOffsetOnce?: boolean; pageSize?: number; hold?: { gid: string; released: Promise<void> } } = {},
+) {
+  const pageSize = options.pageSize ?? 10;
   const written = new Map<string, number>();
   const pageCalls: string[] = [];
   const listings: string[] = [];
@@ -46,14 +54,15 @@ function fakeAsana(projects: number, tasksPerProject: number, options: { expireO
       }
       const start = Number(input.offset ?? 0);
       const p = Number(input.projectGid);
-      const mapped = Array.from({ length: Math.min(10, tasksPerProject - start) }, (_, i) => task(p, start + i));
+      const mapped = Array.from({ length: Math.min(pageSize, tasksPerProject - start) }, (_, i) => task(p, start + i));
       return {
         mapped,
         salesTasksSource: false,
-        ...(start + 10 < tasksPerProject ? { nextOffset: String(start + 10) } : {}),
+        ...(start + pageSize < tasksPerProject ? { nextOffset: String(start + pageSize) } : {}),
       };
     },
     async writeAsanaResourceToAttio(input: { mapped: MappedResource }): Promise<AttioWriteReceipt> {
+      if (input.mapped.gid === options.hold?.gid) await options.hold.released;
       written.set(input.mapped.gid, (written.get(input.mapped.gid) ?? 0) + 1);
       return { hash: input.mapped.hash, writes: 1, summary: 'written' };
     },
@@ -78,6 +87,28 @@ test('pages every project of a workspace to the end, continuing as new, and writ
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
   } finally {
+    await workers.stop();
+  }
+});
+
+test('a slow write holds only its own lane: the rest of the page is written meanwhile', async () => {
+  let release = () => undefined as void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  // One page of 40 tasks; the first task's write (Attio's 429 and its Retry-After, say) takes until released.
+  const fake = fakeAsana(1, 40, { pageSize: 40, hold: { gid: '700000', released } });
+  const workers = await startFakeWorkers(temporal.connection, fake.activities);
+  try {
+    const handle = await startWorkflow(temporal.client, backfill, {
+      taskQueue: workers.queues.sync,
+      args: [{ projectGids: ['7'] }],
+    });
+    // Lockstep batches of 10 would stop at 9 written, waiting for the held one.
+    await waitFor(() => fake.written.size >= 1 + 39, { what: 'every other write of the page' });
+    release();
+    expect(await handle.result()).toMatchObject({ done: true, records: 1 + 40, errors: 0 });
+    expect(fake.written.get('700000')).toBe(1);
+  } finally {
+    release();
     await workers.stop();
   }
 });

@@ -31,8 +31,16 @@ beforeAll(async () => {
   current = await bundleWorkflowCode({ workflowsPath, logger: quiet });
 }, 120_000);
 
-test('there is a recorded history of each long-lived workflow', () => {
-  expect(histories.sort()).toEqual(['backfill.json', 'sync-asana-resource.json', 'watch-asana-resource.json']);
+test('there is a recorded history of each long-lived workflow, from before and after each of its patches', () => {
+  expect(histories.sort()).toEqual([
+    // Lockstep batches of writes; a page of writes in a sliding window (SLIDING_WRITES_PATCH).
+    'backfill-sliding-writes.json',
+    'backfill.json',
+    'sync-asana-resource.json',
+    // The Events API read in one activity; one page per activity (ONE_EVENTS_PAGE_PER_ACTIVITY_PATCH).
+    'watch-asana-resource-events-by-page.json',
+    'watch-asana-resource.json',
+  ]);
 });
 
 test.each(histories)('%s replays against the current workflows', async (file) => {
