@@ -54,13 +54,21 @@ export async function forkReady<T extends { type: string }>(
 
 /** Sends `{ type }` to a forked child and resolves with its first answer of the same type. */
 export function ask<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((answer) => {
+  return new Promise((answer, fail) => {
+    // A child that died (a worker out of memory) never answers: say so instead of waiting for ever.
+    const onExit = () => {
+      child.off('message', onMessage);
+      fail(new Error(`no answer to "${type}": the process exited (${child.signalCode ?? child.exitCode})`));
+    };
     const onMessage = (message: T) => {
       if (message.type !== type) return;
       child.off('message', onMessage);
+      child.off('exit', onExit);
       answer(message);
     };
+    if (child.exitCode !== null || child.signalCode !== null) return onExit();
     child.on('message', onMessage);
+    child.once('exit', onExit);
     child.send({ type });
   });
 }

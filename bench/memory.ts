@@ -23,6 +23,8 @@ export interface MemoryResult {
   /** Least-squares slope of RSS over cached workflows (goal ≤ 0.1 MB). */
   rssSlopeMBPerWorkflow: number;
   heapSlopeMBPerWorkflow: number;
+  /** The step at which the worker process died taking up workflows (its workflow thread out of heap), if it did. */
+  died?: { openWorkflows: number; reason: string };
   /**
    * With the configured default cap, at the largest step, in a worker that bundles the workflows at start as
    * workers/main.ts does (the steps above use a bundle built beforehand): its RSS right after start, then with every
@@ -109,6 +111,7 @@ export async function measureMemory(
   const queue = `bench-memory-${Date.now()}`;
   const worker = await MemoryWorker.start(address, queue, largest, options.bundlePath);
   const points: MemoryPoint[] = [];
+  let died: MemoryResult['died'];
   try {
     await sleep(2_000);
     points.push(point(0, await worker.sample()));
@@ -116,7 +119,15 @@ export async function measureMemory(
     for (const step of steps) {
       await startWaiting(client, queue, gidPrefix, open, step);
       open = step;
-      const p = point(open, await sampleWhenCached(worker, step));
+      let sample: MemorySample;
+      try {
+        sample = await sampleWhenCached(worker, step);
+      } catch (error) {
+        died = { openWorkflows: step, reason: error instanceof Error ? error.message : String(error) };
+        log(`memory: the worker died taking up ${step} workflows: ${died.reason}`);
+        break;
+      }
+      const p = point(open, sample);
       points.push(p);
       log(`memory: ${p.cachedWorkflows} cached workflows, RSS ${p.rssMB} MB, heap ${p.heapUsedMB} MB`);
     }
@@ -162,5 +173,6 @@ export async function measureMemory(
       4,
     ),
     defaultCap: { cacheCap: defaultCap, atStart, point: cappedPoint },
+    ...(died ? { died } : {}),
   };
 }

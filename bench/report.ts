@@ -150,13 +150,33 @@ export function goals(results: Results): Goal[] {
         met: memory.rssSlopeMBPerWorkflow <= 0.1,
       },
       {
-        figure: `worker RSS at ${last.cachedWorkflows} cached workflows (MB)`,
+        figure: `worker RSS at ${last.cachedWorkflows} cached workflows, cap ${memory.cacheCap} (MB)`,
         measured: `${last.rssMB}`,
         floor: `${memory.points[0]!.rssMB} with none`,
         ratio: null,
         goal: '≤ 600',
         met: last.rssMB <= 600,
       },
+      {
+        figure: `worker RSS at ${memory.defaultCap.point.openWorkflows} open workflows, the configured cap ${memory.defaultCap.cacheCap} (MB)`,
+        measured: `${memory.defaultCap.point.rssMB} (${memory.defaultCap.point.cachedWorkflows} cached)`,
+        floor: `${memory.defaultCap.atStart.rssMB} at start`,
+        ratio: null,
+        goal: '≤ 600',
+        met: memory.defaultCap.point.rssMB <= 600,
+      },
+      ...(memory.died
+        ? [
+            {
+              figure: `worker with its cache cap at ${memory.cacheCap}`,
+              measured: `died taking up ${memory.died.openWorkflows} workflows`,
+              floor: memory.died.reason,
+              ratio: null,
+              goal: 'alive',
+              met: false,
+            },
+          ]
+        : []),
     );
   }
   if (freshness) {
