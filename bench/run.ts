@@ -3,7 +3,7 @@
  * dev server of its own (SQLite, WAL), with the load from a separate process (autocannon, bench/load.ts; decision
  * 0017). Writes bench/results/latest.json and latest.md.
  *
- *   npm run bench                   full sizes, about 15 minutes on 2 cores
+ *   npm run bench                   full sizes, about 40 minutes on 2 cores
  *   npm run bench -- --short        seconds-long forms of every phase (CI): proves the harness works, asserts no time;
  *                                   writes to a temporary folder unless --write
  *   npm run bench -- --only a,b     only these phases: overhead, ceiling, freshness, actions, backfill, memory
