@@ -3,8 +3,9 @@
  * own, the stand-ins here) copies a workspace of `projects` × `tasksPerProject` tasks with sections (stages) and custom
  * fields, every project a Sales Tasks source, into the Attio stand-in, which enforces `attioWritesPerSecond` (and
  * reads at Attio's ratio, 4× that). The worker's write budget is scaled from the default by the same ratio
- * (ATTIO_MAX_WRITES_PER_SECOND 20 for Attio's 25), or set above the limit (`writeBudgetPerSecond`). Meanwhile a person renames tasks of one watched project, each change
- * reaching the receiver as a signed webhook delivery; its freshness is until Attio shows the new name.
+ * (ATTIO_MAX_WRITES_PER_SECOND 20 for Attio's 25), or set above the limit (`writeBudgetPerSecond`). Meanwhile a
+ * person renames tasks of one watched project, each change reaching the receiver as a signed webhook delivery; its
+ * freshness is until Attio shows the new name.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

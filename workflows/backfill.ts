@@ -45,8 +45,8 @@ const WRITE_CONCURRENCY = 10;
 
 /**
  * Runs from before the writes went in a sliding window replay with lockstep batches of WRITE_CONCURRENCY, each
- * waiting for its slowest write (a 429's Retry-After held the other nine; bench/results/latest.md measured 65 % of
- * Attio's limit with a budget above it).
+ * waiting for its slowest write. Above Attio's limit the window did not raise the rate (the 429s bound it, decision
+ * 0016); it keeps one slow write from holding the rest of its batch.
  */
 export const SLIDING_WRITES_PATCH = 'backfill-sliding-writes';
 
